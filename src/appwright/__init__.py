@@ -1,0 +1,1 @@
+"""appwright: edit a small web app by chatting with an AI model."""

@@ -1,0 +1,156 @@
+"""Apps, their files, versions, undo/redo and the app log over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from appwright.api.auth import current_vendor, runtime_of
+from appwright.errors import InvalidInput
+from appwright.ops import logging as ctx
+from appwright.store.vendors import Vendor
+from appwright.store.versions import Written
+
+router = APIRouter(prefix="/api/apps", tags=["apps"])
+
+
+class AppIn(BaseModel):
+    name: str
+    files: dict[str, Any] = Field(default_factory=dict)
+
+
+class FileIn(BaseModel):
+    content: Any = None
+
+
+class RevertIn(BaseModel):
+    paths: list[str] | None = None
+    files: dict[str, Any] | None = None
+
+
+def _written(written: Written) -> dict[str, Any]:
+    return written.version.to_json()
+
+
+@router.post("", status_code=201)
+async def create_app(body: AppIn, request: Request, vendor: Vendor = Depends(current_vendor)):
+    app = await runtime_of(request).workspace.create_app(vendor.id, body.name, body.files)
+    return app.to_json()
+
+
+@router.get("")
+async def list_apps(request: Request, vendor: Vendor = Depends(current_vendor)):
+    return [a.to_json() for a in await runtime_of(request).workspace.apps(vendor.id)]
+
+
+@router.get("/{app_id}")
+async def get_app(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+    ctx.app_id.set(app_id)
+    return (await runtime_of(request).workspace.app(vendor.id, app_id)).to_json()
+
+
+@router.get("/{app_id}/files")
+async def list_files(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+    ctx.app_id.set(app_id)
+    return [f.to_json() for f in await runtime_of(request).workspace.files(vendor.id, app_id)]
+
+
+@router.get("/{app_id}/files/{path:path}")
+async def read_file(
+    app_id: str, path: str, request: Request, vendor: Vendor = Depends(current_vendor)
+):
+    ctx.app_id.set(app_id)
+    record = await runtime_of(request).workspace.file(vendor.id, app_id, path)
+    return record.to_json(with_content=True)
+
+
+@router.put("/{app_id}/files/{path:path}")
+async def write_file(
+    app_id: str,
+    path: str,
+    body: FileIn,
+    request: Request,
+    response: Response,
+    vendor: Vendor = Depends(current_vendor),
+):
+    ctx.app_id.set(app_id)
+    if body.content is None:
+        raise InvalidInput("`content` is required.", code="content_required")
+    workspace = runtime_of(request).workspace
+    written = await workspace.write(vendor.id, app_id, {path: body.content}, source="manual")
+    record = await workspace.file(vendor.id, app_id, path)
+    result = record.to_json()
+    result["version"] = written.version.to_json() if written else None
+    if written is None:
+        response.status_code = 200
+    return result
+
+
+@router.delete("/{app_id}/files/{path:path}")
+async def delete_file(
+    app_id: str, path: str, request: Request, vendor: Vendor = Depends(current_vendor)
+):
+    ctx.app_id.set(app_id)
+    workspace = runtime_of(request).workspace
+    await workspace.file(vendor.id, app_id, path)  # 404 for a missing file
+    written = await workspace.write(vendor.id, app_id, {path: None}, source="manual")
+    return {"path": path, "deleted": True, "version": written.version.to_json() if written else None}
+
+
+@router.get("/{app_id}/versions")
+async def list_versions(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+    ctx.app_id.set(app_id)
+    return [v.to_json() for v in await runtime_of(request).workspace.versions(vendor.id, app_id)]
+
+
+@router.get("/{app_id}/versions/{version_id}/diff")
+async def version_diff(
+    app_id: str, version_id: str, request: Request, vendor: Vendor = Depends(current_vendor)
+):
+    ctx.app_id.set(app_id)
+    return await runtime_of(request).workspace.version_diff(vendor.id, app_id, version_id)
+
+
+@router.post("/{app_id}/versions/{version_id}/revert")
+async def revert_version(
+    app_id: str,
+    version_id: str,
+    request: Request,
+    response: Response,
+    body: RevertIn | None = None,
+    vendor: Vendor = Depends(current_vendor),
+):
+    ctx.app_id.set(app_id)
+    body = body or RevertIn()
+    written = await runtime_of(request).workspace.revert(
+        vendor.id, app_id, version_id, paths=body.paths, files=body.files
+    )
+    if written is None:
+        return {"version": None}
+    response.status_code = 201
+    return {"version": _written(written)}
+
+
+@router.post("/{app_id}/undo")
+async def undo(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+    ctx.app_id.set(app_id)
+    return _written(await runtime_of(request).workspace.undo(vendor.id, app_id))
+
+
+@router.post("/{app_id}/redo")
+async def redo(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+    ctx.app_id.set(app_id)
+    return _written(await runtime_of(request).workspace.redo(vendor.id, app_id))
+
+
+@router.get("/{app_id}/events")
+async def app_events(
+    app_id: str,
+    request: Request,
+    after: int = Query(0, ge=0),
+    vendor: Vendor = Depends(current_vendor),
+):
+    ctx.app_id.set(app_id)
+    return {"events": await runtime_of(request).workspace.app_events(vendor.id, app_id, after)}

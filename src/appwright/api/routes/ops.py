@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from appwright.api.auth import runtime_of
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/healthz")
+async def healthz(request: Request) -> JSONResponse:
+    runtime = runtime_of(request)
+    try:
+        await runtime.db.read(lambda conn: conn.execute(sa.text("SELECT 1")))
+    except Exception:
+        return JSONResponse({"status": "unhealthy", "database": "down"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "up"})
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    return Response(runtime_of(request).metrics.render(), media_type="text/plain; version=0.0.4")

@@ -1,0 +1,98 @@
+"""The preview: an app's files as a browser loads them, sandboxed away from the workspace.
+
+Every response carries `Content-Security-Policy: sandbox allow-scripts ...` without
+`allow-same-origin`, so the app's scripts run in an opaque origin: they cannot read the
+workspace's storage or call the API with the vendor's credentials, whatever the app does.
+HTML pages get the preview agent (a small script talking to the workspace by postMessage)
+so the workspace can hot-swap CSS and reload in place.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from functools import cache
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from appwright.api.auth import current_vendor, runtime_of, vendor_for, token_from
+from appwright.api.preview_links import check_credential, link_path, make_credential
+from appwright.errors import NotFound, Unauthorized
+from appwright.files.validation import RESERVED_PREFIX
+from appwright.store.vendors import Vendor
+
+router = APIRouter(tags=["preview"])
+
+SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
+_AGENT = Path(__file__).resolve().parent.parent / "preview_agent.js"
+_EXTRA_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
+                ".svg": "image/svg+xml", ".json": "application/json", ".md": "text/markdown",
+                ".webmanifest": "application/manifest+json", ".txt": "text/plain"}
+
+
+@cache
+def _agent_script() -> str:
+    return _AGENT.read_text() if _AGENT.exists() else ""
+
+
+def content_type(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    kind = _EXTRA_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "text/plain"
+    return f"{kind}; charset=utf-8"
+
+
+def with_agent(html: str) -> str:
+    agent = _agent_script()
+    if not agent:
+        return html
+    tag = f"<script>{agent}</script>"
+    index = html.lower().rfind("</body>")
+    return html[:index] + tag + html[index:] if index >= 0 else html + tag
+
+
+@router.get("/api/apps/{app_id}/preview", tags=["apps"])
+async def preview_link(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+    runtime = runtime_of(request)
+    await runtime.workspace.app(vendor.id, app_id)
+    credential = make_credential(runtime.secret_key, app_id, runtime.settings.preview_link_ttl)
+    return {"url": link_path(app_id, credential), "expires_in": runtime.settings.preview_link_ttl}
+
+
+@router.get("/preview/{app_id}")
+@router.get("/preview/{app_id}/{path:path}")
+async def preview(app_id: str, request: Request, path: str = "") -> Response:
+    runtime = runtime_of(request)
+    vendor_id: str | None
+    if path.startswith(RESERVED_PREFIX):
+        credential, _, path = path[len(RESERVED_PREFIX):].partition("/")
+        if not check_credential(runtime.secret_key, app_id, credential):
+            raise Unauthorized("This preview link is not valid or has expired.",
+                               code="invalid_preview_link")
+        vendor_id = None
+    else:
+        vendor = await vendor_for(runtime, token_from(request.headers, {}))
+        vendor_id = vendor.id
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    try:
+        record = await runtime.workspace.file(vendor_id, app_id, path)
+    except NotFound as missing:
+        if missing.code == "app_not_found":
+            raise
+        raise NotFound(f"No file {path!r} in this app.", code="file_not_found") from None
+    body = record.content or ""
+    kind = content_type(path)
+    if kind.startswith("text/html"):
+        body = with_agent(body)
+    return Response(
+        body,
+        media_type=None,
+        headers={
+            "Content-Type": kind,
+            "Content-Security-Policy": SANDBOX,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+        },
+    )

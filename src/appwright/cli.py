@@ -1,0 +1,165 @@
+"""The `appwright` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from appwright.config import Settings
+from appwright.errors import AppwrightError
+from appwright.files.validation import decode_text
+from appwright.ops import logging as logs
+from appwright.runtime import Runtime
+
+LOCAL_VENDOR_FILE = "local-vendor.token"
+
+
+async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-def]
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        return await work(runtime)
+    finally:
+        await runtime.stop()
+
+
+async def _local_vendor_token(runtime: Runtime) -> str:
+    """The token of the vendor that a person opening the printed URL works as."""
+    path = runtime.settings.data_dir / LOCAL_VENDOR_FILE
+    if path.exists():
+        token = path.read_text().strip()
+        if await runtime.workspace.vendor_for_token(token):
+            return token
+    _vendor, token = await runtime.workspace.create_vendor("local")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(token)
+    return token
+
+
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from appwright.api.app import create_app
+
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        token = await _local_vendor_token(runtime)
+        base = settings.public_url or f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"
+        admin_note = (
+            f"admin token created in {settings.data_dir / 'admin.token'}"
+            if runtime.admin_token_created
+            else "admin token: from APPWRIGHT_ADMIN_TOKEN or the data dir"
+        )
+        print(f"\n  appwright is running. Open your workspace:\n\n    {base}/?token={token}\n\n"
+              f"  ({admin_note}; API docs at {base}/docs)\n", flush=True)
+        config = uvicorn.Config(
+            create_app(runtime=runtime),
+            host=host,
+            port=port,
+            log_config=None,
+            ws_ping_interval=20,
+            ws_ping_timeout=20,
+            timeout_graceful_shutdown=5,
+        )
+        await uvicorn.Server(config).serve()
+    finally:
+        await runtime.stop()
+
+
+def _read_folder(folder: Path, max_bytes: int) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and not any(part.startswith(".git") for part in path.parts):
+            files[relative] = decode_text(relative, path.read_bytes(), max_bytes=max_bytes)
+    return files
+
+
+async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
+    vendor = await runtime.workspace.vendor_for_token(args.token) if args.token else None
+    if vendor is None:
+        token = await _local_vendor_token(runtime)
+        vendor = await runtime.workspace.vendor_for_token(token)
+    assert vendor is not None
+    if args.from_git:
+        from appwright.git.remote import import_tip
+
+        files = await import_tip(args.from_git, None, args.branch, runtime.settings.timeout_git)
+    elif args.from_dir:
+        files = _read_folder(Path(args.from_dir), runtime.settings.max_file_bytes)
+    else:
+        files = {}
+    app = await runtime.workspace.create_app(vendor.id, args.name, files)
+    print(app.id)
+
+
+async def _export_app(runtime: Runtime, args: argparse.Namespace) -> None:
+    app = await runtime.workspace.app(None, args.app)
+    target = Path(args.dir)
+    for path, content in (await runtime.workspace.contents(app.id)).items():
+        destination = target / path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(content, encoding="utf-8")
+    print(f"exported {app.id} to {target}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="appwright", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    vendor = commands.add_parser("vendor", help="manage vendors").add_subparsers(
+        dest="action", required=True
+    )
+    vendor_create = vendor.add_parser("create", help="create a vendor and print its token")
+    vendor_create.add_argument("name")
+
+    app = commands.add_parser("app", help="manage apps").add_subparsers(dest="action", required=True)
+    app_create = app.add_parser("create", help="create an app")
+    app_create.add_argument("name")
+    source = app_create.add_mutually_exclusive_group()
+    source.add_argument("--from", dest="from_dir", help="import the files of a folder")
+    source.add_argument("--from-git", dest="from_git", help="import a git repository's tip")
+    app_create.add_argument("--branch", default="main")
+    app_create.add_argument("--token", help="the owning vendor's token (default: the local vendor)")
+    app_export = app.add_parser("export", help="write an app's files to a folder")
+    app_export.add_argument("app")
+    app_export.add_argument("dir")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    logs.configure(settings.log_level, settings.log_json)
+    try:
+        if args.command == "serve":
+            asyncio.run(_serve(settings, args.host, args.port))
+        elif args.command == "vendor":
+
+            async def create(runtime: Runtime) -> None:
+                vendor, token = await runtime.workspace.create_vendor(args.name)
+                print(f"vendor {vendor.id}\ntoken  {token}")
+
+            asyncio.run(_with_runtime(settings, create))
+        elif args.command == "app" and args.action == "create":
+            asyncio.run(_with_runtime(settings, lambda rt: _create_app(rt, args)))
+        elif args.command == "app" and args.action == "export":
+            asyncio.run(_with_runtime(settings, lambda rt: _export_app(rt, args)))
+    except AppwrightError as error:
+        print(f"error [{error.code}]: {error.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""The one settings object, built at start-up and passed down.
+
+Every `APPWRIGHT_*` variable of CONTRACT.md is a field here. The vendor SDK variables
+(`ANTHROPIC_*`, `OPENAI_*`, `EXA_*`) are read under their own names because the official
+SDKs and every user's shell already use them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MiB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APPWRIGHT_", extra="ignore")
+
+    data_dir: Path = Path(".appwright")
+    database_url: str | None = None
+    redis_url: str | None = None
+    admin_token: SecretStr | None = None
+    public_url: str | None = Field(
+        default=None, description="Base URL printed for people to open; defaults to http://HOST:PORT"
+    )
+
+    provider: Literal["anthropic", "openai"] | None = None
+    model: str = "claude-sonnet-4-5"
+    max_tokens: int = 8000
+
+    timeout_model_idle: float = 45.0
+    timeout_web_search: float = 10.0
+    timeout_file_op: float = 5.0
+    timeout_git: float = 15.0
+    timeout_run: float = 90.0
+    timeout_tool: float = 30.0
+    max_turns: int = 25
+
+    model_retries: int = 3
+    retry_base: float = 1.0
+    retry_cap: float = 10.0
+
+    max_file_bytes: int = 1 * MiB
+    max_app_bytes: int = 20 * MiB
+    max_path_length: int = 255
+
+    preview_link_ttl: int = 12 * 3600
+    secret_key: SecretStr | None = None
+
+    log_level: str = "INFO"
+    log_json: bool | None = None
+
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY")
+    )
+    anthropic_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL")
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL")
+    )
+    exa_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("EXA_API_KEY"))
+    exa_base_url: str | None = Field(default=None, validation_alias=AliasChoices("EXA_BASE_URL"))
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'appwright.db').resolve()}"
+
+    @property
+    def resolved_provider(self) -> Literal["anthropic", "openai"] | None:
+        """Which model provider runs use, or None when no model is configured."""
+        if self.provider == "openai":
+            return "openai" if (self.openai_api_key or self.openai_base_url) else None
+        if self.provider == "anthropic" or self.provider is None:
+            if self.anthropic_api_key:
+                return "anthropic"
+            if self.provider is None and self.openai_api_key and self.openai_base_url:
+                return "openai"
+        return None

@@ -1,0 +1,1 @@
+"""The event union, the durable logs, and fan-out to live subscribers."""

@@ -1,0 +1,70 @@
+"""Append-only logs in the database: one per app ("app:<id>") and one per session.
+
+`append` stamps events with the next `seq` values while holding the log's counter row, so
+`seq` is contiguous per log however many writers and processes append at once, and an event
+is visible to readers exactly when the transaction that appended it commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from appwright.events.types import _Event, to_wire
+from appwright.store.schema import events, logs
+
+
+def app_log(app_id: str) -> str:
+    return f"app:{app_id}"
+
+
+def session_log(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+async def create_log(conn: AsyncConnection, log: str) -> None:
+    await conn.execute(sa.insert(logs).values(log=log, last_seq=0))
+
+
+async def append(
+    conn: AsyncConnection, log: str, new_events: Sequence[_Event]
+) -> list[dict[str, Any]]:
+    """Append `new_events` to `log`; returns them as wire dicts with their `seq`."""
+    if not new_events:
+        return []
+    count = len(new_events)
+    result = await conn.execute(
+        sa.update(logs)
+        .where(logs.c.log == log)
+        .values(last_seq=logs.c.last_seq + count)
+        .returning(logs.c.last_seq)
+    )
+    last = result.scalar_one()
+    first = last - count + 1
+    wire = [to_wire(e.model_copy(update={"seq": first + i})) for i, e in enumerate(new_events)]
+    await conn.execute(
+        sa.insert(events),
+        [
+            {"log": log, "seq": w["seq"], "type": w["type"], "run_id": w.get("run_id"), "body": w}
+            for w in wire
+        ],
+    )
+    return wire
+
+
+async def read(
+    conn: AsyncConnection, log: str, after: int, limit: int | None = None
+) -> list[dict[str, Any]]:
+    query = (
+        sa.select(events.c.body).where(events.c.log == log, events.c.seq > after).order_by(events.c.seq)
+    )
+    rows = await conn.execute(query if limit is None else query.limit(limit))
+    return [row.body for row in rows]
+
+
+async def last_seq(conn: AsyncConnection, log: str) -> int:
+    value = await conn.scalar(sa.select(logs.c.last_seq).where(logs.c.log == log))
+    return int(value or 0)

@@ -1,0 +1,139 @@
+"""The wire events: defined once here, mirrored by the TypeScript client from the JSON schema.
+
+Every event has `seq` (contiguous per log, assigned when appended), `type`, `ts` (ISO 8601,
+UTC) and, where it belongs to a run, `run_id`. The core never writes an event type as a loose
+string: it builds one of these classes, and the class fixes the `type`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    seq: int = 0
+    ts: str = Field(default_factory=utc_now_iso)
+    run_id: str | None = None
+
+
+class RunStarted(_Event):
+    type: Literal["run.started"] = "run.started"
+    text: str
+
+
+class TurnStarted(_Event):
+    type: Literal["turn.started"] = "turn.started"
+    turn: int
+
+
+class TextDelta(_Event):
+    type: Literal["text.delta"] = "text.delta"
+    text: str
+
+
+class ToolStarted(_Event):
+    type: Literal["tool.started"] = "tool.started"
+    tool_id: str
+    name: str
+    input: dict[str, Any]
+
+
+ToolStatus = Literal["ok", "error", "timeout", "cancelled"]
+
+
+class ToolFinished(_Event):
+    type: Literal["tool.finished"] = "tool.finished"
+    tool_id: str
+    name: str
+    status: ToolStatus
+    duration_ms: int
+    summary: str
+
+
+class FileUpdated(_Event):
+    type: Literal["file.updated"] = "file.updated"
+    path: str
+    version_id: str
+    deleted: bool = False
+
+
+class VersionCreated(_Event):
+    type: Literal["version.created"] = "version.created"
+    version_id: str
+    source: str
+    paths: list[str]
+
+
+class ModelRetry(_Event):
+    type: Literal["model.retry"] = "model.retry"
+    attempt: int
+    delay_ms: int
+    reason: str
+
+
+RunStatus = Literal["completed", "failed", "cancelled", "timed_out"]
+
+
+class RunFinished(_Event):
+    type: Literal["run.finished"] = "run.finished"
+    status: RunStatus
+    error: ErrorInfo | None = None
+    edited_paths: list[str] = Field(default_factory=list)
+
+
+CommitState = Literal["pending", "committed", "pushed", "failed"]
+
+
+class CommitUpdated(_Event):
+    type: Literal["commit.updated"] = "commit.updated"
+    version_id: str
+    state: CommitState
+    sha: str | None = None
+    error: ErrorInfo | None = None
+
+
+Event = Annotated[
+    RunStarted
+    | TurnStarted
+    | TextDelta
+    | ToolStarted
+    | ToolFinished
+    | FileUpdated
+    | VersionCreated
+    | ModelRetry
+    | RunFinished
+    | CommitUpdated,
+    Field(discriminator="type"),
+]
+
+event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def to_wire(event: _Event) -> dict[str, Any]:
+    data = event.model_dump(mode="json")
+    if data.get("run_id") is None:
+        data.pop("run_id", None)
+    return data
+
+
+def from_wire(data: dict[str, Any]) -> Event:
+    return event_adapter.validate_python(data)
+
+
+def json_schema() -> dict[str, Any]:
+    """The schema the TypeScript client's event types are generated from."""
+    return event_adapter.json_schema(mode="serialization")

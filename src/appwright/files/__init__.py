@@ -1,0 +1,1 @@
+"""What an app's file may be called and hold, and how an edit changes it."""

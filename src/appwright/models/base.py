@@ -1,0 +1,19 @@
+"""The model-client seam: one method, a stream of internal events for one model call.
+
+An implementation translates its vendor's stream into `StreamEvent`s and its vendor's
+errors into `ModelError` (with `transient` and `retry_after` set). It does not retry and does
+not time out: the run loop owns both, so that every provider gets the same policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from appwright.models.types import ModelRequest, StreamEvent
+
+
+class ModelClient(Protocol):
+    def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,58 @@
+"""Prometheus metrics, on a registry owned by the running service (never the global one)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.http_requests = Counter(
+            "appwright_http_requests_total",
+            "HTTP requests by route and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.http_latency = Histogram(
+            "appwright_http_request_seconds",
+            "HTTP request latency.",
+            ["method", "route"],
+            registry=self.registry,
+        )
+        self.runs = Counter(
+            "appwright_runs_total", "Finished runs by status.", ["status"], registry=self.registry
+        )
+        self.model_retries = Counter(
+            "appwright_model_retries_total",
+            "Model calls retried, by reason.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.tool_calls = Counter(
+            "appwright_tool_calls_total",
+            "Tool calls by tool and status.",
+            ["name", "status"],
+            registry=self.registry,
+        )
+        self.tool_seconds = Histogram(
+            "appwright_tool_seconds",
+            "Tool call duration.",
+            ["name"],
+            registry=self.registry,
+        )
+        self.first_token_seconds = Histogram(
+            "appwright_time_to_first_token_seconds",
+            "From a model request to its first streamed byte of content.",
+            registry=self.registry,
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+        )
+        self.pushes = Counter(
+            "appwright_git_pushes_total",
+            "Commit/push outcomes by state.",
+            ["state"],
+            registry=self.registry,
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,1 @@
+"""Durable state: vendors, apps, files, versions, sessions, runs, logs, the push outbox."""

@@ -1,0 +1,142 @@
+"""Apps and their current files. Ownership is checked here: another vendor's app is
+indistinguishable from a missing one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from appwright.errors import NotFound
+from appwright.events.log import app_log, create_log
+from appwright.store.ids import new_id, now
+from appwright.store.schema import apps, files
+
+
+@dataclass(frozen=True)
+class AppRecord:
+    id: str
+    vendor_id: str
+    name: str
+    created_at: datetime
+    head_version: int
+    total_bytes: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "created_at": self.created_at.isoformat(),
+            "version_count": self.head_version,
+            "total_bytes": self.total_bytes,
+        }
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    size: int
+    version_id: str
+    updated_at: datetime
+    content: str | None = None
+
+    def to_json(self, *, with_content: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "path": self.path,
+            "size": self.size,
+            "version_id": self.version_id,
+            "updated_at": self.updated_at.isoformat(),
+        }
+        if with_content:
+            data["content"] = self.content
+        return data
+
+
+_APP_COLUMNS = (
+    apps.c.id,
+    apps.c.vendor_id,
+    apps.c.name,
+    apps.c.created_at,
+    apps.c.head_version,
+    apps.c.total_bytes,
+)
+
+
+def _app(row: Any) -> AppRecord:
+    return AppRecord(
+        id=row.id,
+        vendor_id=row.vendor_id,
+        name=row.name,
+        created_at=row.created_at,
+        head_version=row.head_version,
+        total_bytes=row.total_bytes,
+    )
+
+
+async def insert_app(conn: AsyncConnection, vendor_id: str, name: str) -> AppRecord:
+    app_id = new_id("app")
+    await conn.execute(
+        sa.insert(apps).values(
+            id=app_id,
+            vendor_id=vendor_id,
+            name=name,
+            created_at=now(),
+            head_version=0,
+            total_bytes=0,
+            undo_stack=[],
+            redo_stack=[],
+        )
+    )
+    await create_log(conn, app_log(app_id))
+    return await get_app(conn, app_id, vendor_id)
+
+
+async def get_app(conn: AsyncConnection, app_id: str, vendor_id: str | None) -> AppRecord:
+    """The app, if it exists and (when `vendor_id` is given) belongs to that vendor."""
+    query = sa.select(*_APP_COLUMNS).where(apps.c.id == app_id)
+    if vendor_id is not None:
+        query = query.where(apps.c.vendor_id == vendor_id)
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise NotFound(f"No app {app_id!r}.", code="app_not_found")
+    return _app(row)
+
+
+async def list_apps(conn: AsyncConnection, vendor_id: str) -> list[AppRecord]:
+    rows = await conn.execute(
+        sa.select(*_APP_COLUMNS).where(apps.c.vendor_id == vendor_id).order_by(apps.c.created_at)
+    )
+    return [_app(r) for r in rows]
+
+
+async def list_files(conn: AsyncConnection, app_id: str) -> list[FileRecord]:
+    rows = await conn.execute(
+        sa.select(files.c.path, files.c.size, files.c.version_id, files.c.updated_at)
+        .where(files.c.app_id == app_id)
+        .order_by(files.c.path)
+    )
+    return [FileRecord(r.path, r.size, r.version_id, r.updated_at) for r in rows]
+
+
+async def read_file(conn: AsyncConnection, app_id: str, path: str) -> FileRecord:
+    row = (
+        await conn.execute(
+            sa.select(files).where(files.c.app_id == app_id, files.c.path == path)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"No file {path!r} in this app.", code="file_not_found", path=path)
+    return FileRecord(row.path, row.size, row.version_id, row.updated_at, row.content)
+
+
+async def read_contents(
+    conn: AsyncConnection, app_id: str, paths: list[str] | None = None
+) -> dict[str, str]:
+    """Current content of `paths` (all files when None); absent paths are left out."""
+    query = sa.select(files.c.path, files.c.content).where(files.c.app_id == app_id)
+    if paths is not None:
+        query = query.where(files.c.path.in_(paths))
+    return {r.path: r.content for r in await conn.execute(query)}

@@ -1,0 +1,160 @@
+"""The tables. Migrations in `store/migrations` are generated from this metadata."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Timestamp = sa.DateTime(timezone=True)
+
+vendors = sa.Table(
+    "vendors",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+apps = sa.Table(
+    "apps",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("vendor_id", sa.ForeignKey("vendors.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    # The newest version; bumped under the row lock that serialises an app's writes.
+    sa.Column("head_version", sa.Integer, nullable=False, default=0),
+    sa.Column("total_bytes", sa.Integer, nullable=False, default=0),
+    # Version ids an undo or a redo would act on next (JSON lists, last = top).
+    sa.Column("undo_stack", sa.JSON, nullable=False),
+    sa.Column("redo_stack", sa.JSON, nullable=False),
+)
+
+files = sa.Table(
+    "files",
+    metadata,
+    sa.Column("app_id", sa.ForeignKey("apps.id"), primary_key=True),
+    sa.Column("path", sa.String(1024), primary_key=True),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("version_id", sa.String(40), nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+versions = sa.Table(
+    "versions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("app_id", sa.ForeignKey("apps.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("parent_id", sa.String(40), nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    # For undo/redo/revert: the version whose changes this one takes back or re-applies.
+    sa.Column("target_id", sa.String(40), nullable=True),
+    sa.Column("paths", sa.JSON, nullable=False),
+    sa.Column("message", sa.Text, nullable=False, default=""),
+    sa.Column("author_vendor_id", sa.String(40), nullable=False),
+    sa.Column("run_id", sa.String(40), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("commit_state", sa.String(16), nullable=False),
+    sa.Column("commit_sha", sa.String(64), nullable=True),
+    sa.Column("commit_error", sa.JSON, nullable=True),
+    sa.UniqueConstraint("app_id", "number", name="uq_versions_app_number"),
+)
+
+# One row per path a version changed: the content before and after (NULL = absent), so a
+# version can be undone, redone, diffed and committed without replaying history.
+version_changes = sa.Table(
+    "version_changes",
+    metadata,
+    sa.Column("version_id", sa.ForeignKey("versions.id"), primary_key=True),
+    sa.Column("path", sa.String(1024), primary_key=True),
+    sa.Column("before", sa.Text, nullable=True),
+    sa.Column("after", sa.Text, nullable=True),
+)
+
+# Append-only logs. `log` is "app:<id>" or "session:<id>"; `logs.last_seq` is bumped under
+# its row lock, which is what keeps `seq` contiguous with several writers and processes.
+logs = sa.Table(
+    "logs",
+    metadata,
+    sa.Column("log", sa.String(64), primary_key=True),
+    sa.Column("last_seq", sa.Integer, nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("log", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("run_id", sa.String(40), nullable=True),
+    sa.Column("body", sa.JSON, nullable=False),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("app_id", sa.ForeignKey("apps.id"), nullable=False, index=True),
+    sa.Column("vendor_id", sa.String(40), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("title", sa.String(200), nullable=False, default=""),
+)
+
+# The conversation, durable after every turn: a resumed run continues from here.
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("session_id", sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),
+    sa.Column("run_id", sa.String(40), nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
+    sa.Column("client_msg_id", sa.String(100), nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("turns", sa.Integer, nullable=False, default=0),
+    sa.Column("edited_paths", sa.JSON, nullable=False),
+    sa.Column("error", sa.JSON, nullable=True),
+    sa.Column("owner", sa.String(64), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("finished_at", Timestamp, nullable=True),
+    sa.UniqueConstraint("session_id", "client_msg_id", name="uq_runs_session_client_msg"),
+)
+
+remotes = sa.Table(
+    "remotes",
+    metadata,
+    sa.Column("app_id", sa.ForeignKey("apps.id"), primary_key=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("token", sa.Text, nullable=True),
+    sa.Column("branch", sa.String(200), nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+# The commit-and-push intent, written in the same transaction as its version.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("version_id", sa.ForeignKey("versions.id"), primary_key=True),
+    sa.Column("app_id", sa.String(40), nullable=False, index=True),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", Timestamp, nullable=False),
+)

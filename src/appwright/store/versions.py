@@ -1,0 +1,341 @@
+"""Versions: every change to an app's files, undo and redo included, as a new version.
+
+Nothing is rewritten or deleted. A version records, per path it changed, the content before
+and after (NULL = absent), its source and its parent (the version before it). Undo and redo
+are versions too: an undo restores the "before" of the newest version still on the app's
+undo stack and moves it to the redo stack; a redo re-applies the "after" of the top of the
+redo stack. Any other change clears the redo stack, as in every editor.
+
+`write_version` runs inside the caller's transaction and begins by taking the app's row lock
+(SELECT ... FOR UPDATE; on SQLite the single-writer lock plays that part): writes to one app are serialised across sessions and
+processes, so two writers never interleave half of their changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from appwright.errors import Conflict, InvalidInput, NotFound
+from appwright.events import log as event_log
+from appwright.events.types import FileUpdated, VersionCreated
+from appwright.store.ids import new_id, now
+from appwright.store.schema import apps, files, outbox, version_changes, versions
+
+Source = Literal["initial", "ai", "manual", "undo", "redo", "revert"]
+Wire = dict[str, Any]
+
+
+class NoChange(Exception):
+    """Every requested change left its file as it was; no version is made."""
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    id: str
+    app_id: str
+    number: int
+    parent_id: str | None
+    source: str
+    target_id: str | None
+    paths: list[str]
+    message: str
+    run_id: str | None
+    created_at: datetime
+    commit_state: str
+    commit_sha: str | None
+    commit_error: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "parent_id": self.parent_id,
+            "source": self.source,
+            "target_id": self.target_id,
+            "paths": self.paths,
+            "message": self.message,
+            "run_id": self.run_id,
+            "created_at": self.created_at.isoformat(),
+            "commit": {
+                "state": self.commit_state,
+                "sha": self.commit_sha,
+                "error": self.commit_error,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Written:
+    version: VersionRecord
+    app_events: list[Wire]
+    changes: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_app_bytes: int
+
+
+def _version(row: Any) -> VersionRecord:
+    return VersionRecord(
+        id=row.id,
+        app_id=row.app_id,
+        number=row.number,
+        parent_id=row.parent_id,
+        source=row.source,
+        target_id=row.target_id,
+        paths=list(row.paths),
+        message=row.message,
+        run_id=row.run_id,
+        created_at=row.created_at,
+        commit_state=row.commit_state,
+        commit_sha=row.commit_sha,
+        commit_error=row.commit_error,
+    )
+
+
+def _size(content: str | None) -> int:
+    return 0 if content is None else len(content.encode("utf-8"))
+
+
+async def write_version(
+    conn: AsyncConnection,
+    *,
+    app_id: str,
+    author_vendor_id: str,
+    changes: Mapping[str, str | None],
+    source: Source,
+    limits: Limits,
+    message: str = "",
+    run_id: str | None = None,
+    target_id: str | None = None,
+    stacks: tuple[list[str], list[str]] | None = None,
+) -> Written:
+    """Apply `changes` (path -> new content, None deletes) as one version.
+
+    Paths and contents must already be validated. `stacks` replaces the undo/redo stacks
+    (undo and redo pass theirs); otherwise the version is pushed on the undo stack and the
+    redo stack is cleared. Raises NoChange when nothing would change.
+    """
+    locked = (
+        await conn.execute(
+            sa.select(apps.c.head_version, apps.c.total_bytes, apps.c.undo_stack)
+            .where(apps.c.id == app_id)
+            .with_for_update()
+        )
+    ).first()
+    if locked is None:
+        raise NotFound(f"No app {app_id!r}.", code="app_not_found")
+    number = locked.head_version + 1
+    paths = sorted(changes)
+    before = {
+        r.path: r.content
+        for r in await conn.execute(
+            sa.select(files.c.path, files.c.content).where(
+                files.c.app_id == app_id, files.c.path.in_(paths)
+            )
+        )
+    }
+    effective = {p: changes[p] for p in paths if before.get(p) != changes[p]}
+    if not effective:
+        raise NoChange()
+    total = locked.total_bytes + sum(_size(c) - _size(before.get(p)) for p, c in effective.items())
+    if total > limits.max_app_bytes:
+        raise InvalidInput(
+            f"This change would make the app {total} bytes; apps are limited to "
+            f"{limits.max_app_bytes} bytes. Nothing was changed.",
+            code="app_too_large",
+            limit=limits.max_app_bytes,
+        )
+
+    parent_id = await conn.scalar(
+        sa.select(versions.c.id).where(versions.c.app_id == app_id, versions.c.number == number - 1)
+    )
+    version_id = new_id("ver")
+    created = now()
+    await conn.execute(
+        sa.insert(versions).values(
+            id=version_id,
+            app_id=app_id,
+            number=number,
+            parent_id=parent_id,
+            source=source,
+            target_id=target_id,
+            paths=sorted(effective),
+            message=message,
+            author_vendor_id=author_vendor_id,
+            run_id=run_id,
+            created_at=created,
+            commit_state="pending",
+        )
+    )
+    await conn.execute(
+        sa.insert(version_changes),
+        [
+            {"version_id": version_id, "path": p, "before": before.get(p), "after": c}
+            for p, c in effective.items()
+        ],
+    )
+    for path, content in effective.items():
+        await _store_file(conn, app_id, path, content, version_id, exists=path in before)
+
+    if stacks is None:
+        undo_stack = [*locked.undo_stack, version_id] if source != "initial" else []
+        redo_stack: list[str] = []
+    else:
+        undo_stack, redo_stack = stacks
+    await conn.execute(
+        sa.update(apps)
+        .where(apps.c.id == app_id)
+        .values(
+            head_version=number, total_bytes=total, undo_stack=undo_stack, redo_stack=redo_stack
+        )
+    )
+    await conn.execute(
+        sa.insert(outbox).values(
+            version_id=version_id, app_id=app_id, number=number, attempts=0, next_attempt_at=created
+        )
+    )
+    version = VersionRecord(
+        id=version_id,
+        app_id=app_id,
+        number=number,
+        parent_id=parent_id,
+        source=source,
+        target_id=target_id,
+        paths=sorted(effective),
+        message=message,
+        run_id=run_id,
+        created_at=created,
+        commit_state="pending",
+        commit_sha=None,
+        commit_error=None,
+    )
+    app_events = await event_log.append(
+        conn,
+        event_log.app_log(app_id),
+        [
+            VersionCreated(version_id=version_id, source=source, paths=version.paths, run_id=run_id),
+            *(
+                FileUpdated(path=p, version_id=version_id, deleted=c is None, run_id=run_id)
+                for p, c in sorted(effective.items())
+            ),
+        ],
+    )
+    return Written(version=version, app_events=app_events, changes=effective)
+
+
+async def _store_file(
+    conn: AsyncConnection, app_id: str, path: str, content: str | None, version_id: str, exists: bool
+) -> None:
+    where = (files.c.app_id == app_id) & (files.c.path == path)
+    if content is None:
+        await conn.execute(sa.delete(files).where(where))
+        return
+    values = {"content": content, "size": _size(content), "version_id": version_id, "updated_at": now()}
+    if exists:
+        await conn.execute(sa.update(files).where(where).values(**values))
+    else:
+        await conn.execute(sa.insert(files).values(app_id=app_id, path=path, **values))
+
+
+async def _stacks(conn: AsyncConnection, app_id: str) -> tuple[list[str], list[str]]:
+    row = (
+        await conn.execute(
+            sa.select(apps.c.undo_stack, apps.c.redo_stack)
+            .where(apps.c.id == app_id)
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"No app {app_id!r}.", code="app_not_found")
+    return list(row.undo_stack), list(row.redo_stack)
+
+
+async def changes_of(conn: AsyncConnection, version_id: str) -> dict[str, tuple[str | None, str | None]]:
+    rows = await conn.execute(
+        sa.select(version_changes.c.path, version_changes.c.before, version_changes.c.after).where(
+            version_changes.c.version_id == version_id
+        )
+    )
+    return {r.path: (r.before, r.after) for r in rows}
+
+
+async def undo(conn: AsyncConnection, app_id: str, author_vendor_id: str, limits: Limits) -> Written:
+    undo_stack, redo_stack = await _stacks(conn, app_id)
+    while undo_stack:
+        target = undo_stack.pop()
+        restore = {p: b for p, (b, _a) in (await changes_of(conn, target)).items()}
+        try:
+            return await write_version(
+                conn,
+                app_id=app_id,
+                author_vendor_id=author_vendor_id,
+                changes=restore,
+                source="undo",
+                limits=limits,
+                message=f"Undo version {await _number(conn, target)}",
+                target_id=target,
+                stacks=(undo_stack, [*redo_stack, target]),
+            )
+        except NoChange:
+            continue
+    raise Conflict("There is nothing to undo.", code="nothing_to_undo")
+
+
+async def redo(conn: AsyncConnection, app_id: str, author_vendor_id: str, limits: Limits) -> Written:
+    undo_stack, redo_stack = await _stacks(conn, app_id)
+    while redo_stack:
+        target = redo_stack.pop()
+        reapply = {p: a for p, (_b, a) in (await changes_of(conn, target)).items()}
+        try:
+            return await write_version(
+                conn,
+                app_id=app_id,
+                author_vendor_id=author_vendor_id,
+                changes=reapply,
+                source="redo",
+                limits=limits,
+                message=f"Redo version {await _number(conn, target)}",
+                target_id=target,
+                stacks=([*undo_stack, target], redo_stack),
+            )
+        except NoChange:
+            continue
+    raise Conflict("There is nothing to redo.", code="nothing_to_redo")
+
+
+async def _number(conn: AsyncConnection, version_id: str) -> int:
+    return int(await conn.scalar(sa.select(versions.c.number).where(versions.c.id == version_id)))
+
+
+async def list_versions(conn: AsyncConnection, app_id: str, limit: int = 500) -> list[VersionRecord]:
+    rows = await conn.execute(
+        sa.select(versions)
+        .where(versions.c.app_id == app_id)
+        .order_by(versions.c.number.desc())
+        .limit(limit)
+    )
+    return [_version(r) for r in rows]
+
+
+async def get_version(conn: AsyncConnection, app_id: str, version_id: str) -> VersionRecord:
+    row = (
+        await conn.execute(
+            sa.select(versions).where(versions.c.app_id == app_id, versions.c.id == version_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"No version {version_id!r} in this app.", code="version_not_found")
+    return _version(row)
+
+
+async def can_undo_redo(conn: AsyncConnection, app_id: str) -> tuple[bool, bool]:
+    undo_stack, redo_stack = await _stacks(conn, app_id)
+    return bool(undo_stack), bool(redo_stack)

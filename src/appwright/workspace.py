@@ -1,0 +1,250 @@
+"""The operations on vendors, apps and files that every entry point shares (HTTP, tools,
+CLI): each validates its input, runs one transaction, then publishes what it appended to the
+app's log. Publishing happens only after the commit, so a live subscriber never sees an
+event that a reader of the log could not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from appwright.config import Settings
+from appwright.errors import InvalidInput
+from appwright.events import log as event_log
+from appwright.events.bus import Bus
+from appwright.files.validation import validate_content, validate_path
+from appwright.store import apps as app_store
+from appwright.store import vendors as vendor_store
+from appwright.store import versions as version_store
+from appwright.store.database import Database
+from appwright.store.versions import Limits, NoChange, Source, Written
+
+VersionListener = Callable[[Written], None]
+
+
+class Workspace:
+    def __init__(self, settings: Settings, db: Database, bus: Bus) -> None:
+        self.settings = settings
+        self.db = db
+        self.bus = bus
+        self.limits = Limits(max_app_bytes=settings.max_app_bytes)
+        self._version_listeners: list[VersionListener] = []
+
+    def on_version(self, listener: VersionListener) -> None:
+        self._version_listeners.append(listener)
+
+    # --- vendors ----------------------------------------------------------------------------
+
+    async def create_vendor(self, name: str) -> tuple[vendor_store.Vendor, str]:
+        name = _required_name(name, "vendor")
+        return await self.db.run(lambda conn: vendor_store.create_vendor(conn, name))
+
+    async def vendor_for_token(self, token: str) -> vendor_store.Vendor | None:
+        return await self.db.read(lambda conn: vendor_store.vendor_by_token(conn, token))
+
+    # --- apps -------------------------------------------------------------------------------
+
+    async def create_app(
+        self, vendor_id: str, name: str, files: Mapping[str, Any]
+    ) -> app_store.AppRecord:
+        name = _required_name(name, "app")
+        changes = self.validate_changes(files)
+        total = sum(len(c.encode("utf-8")) for c in changes.values() if c is not None)
+        if total > self.settings.max_app_bytes:
+            raise InvalidInput(
+                f"These files add up to {total} bytes; apps are limited to "
+                f"{self.settings.max_app_bytes} bytes.",
+                code="app_too_large",
+                limit=self.settings.max_app_bytes,
+            )
+
+        async def work(conn: Any) -> tuple[app_store.AppRecord, Written | None]:
+            app = await app_store.insert_app(conn, vendor_id, name)
+            written = None
+            if changes:
+                written = await version_store.write_version(
+                    conn,
+                    app_id=app.id,
+                    author_vendor_id=vendor_id,
+                    changes=changes,
+                    source="initial",
+                    limits=self.limits,
+                    message="Initial version",
+                )
+            return await app_store.get_app(conn, app.id, vendor_id), written
+
+        app, written = await self.db.run(work)
+        if written is not None:
+            await self._published(written)
+        return app
+
+    async def app(self, vendor_id: str | None, app_id: str) -> app_store.AppRecord:
+        return await self.db.read(lambda conn: app_store.get_app(conn, app_id, vendor_id))
+
+    async def apps(self, vendor_id: str) -> list[app_store.AppRecord]:
+        return await self.db.read(lambda conn: app_store.list_apps(conn, vendor_id))
+
+    async def files(self, vendor_id: str | None, app_id: str) -> list[app_store.FileRecord]:
+        async def work(conn: Any) -> list[app_store.FileRecord]:
+            await app_store.get_app(conn, app_id, vendor_id)
+            return await app_store.list_files(conn, app_id)
+
+        return await self.db.read(work)
+
+    async def file(self, vendor_id: str | None, app_id: str, path: str) -> app_store.FileRecord:
+        path = validate_path(path, max_length=self.settings.max_path_length)
+
+        async def work(conn: Any) -> app_store.FileRecord:
+            await app_store.get_app(conn, app_id, vendor_id)
+            return await app_store.read_file(conn, app_id, path)
+
+        return await self.db.read(work)
+
+    async def contents(self, app_id: str, paths: list[str] | None = None) -> dict[str, str]:
+        return await self.db.read(lambda conn: app_store.read_contents(conn, app_id, paths))
+
+    # --- versions ---------------------------------------------------------------------------
+
+    def validate_changes(self, changes: Mapping[str, Any]) -> dict[str, str | None]:
+        if not isinstance(changes, Mapping):
+            raise InvalidInput("`files` must map paths to text.", code="invalid_files")
+        valid: dict[str, str | None] = {}
+        for raw_path, content in changes.items():
+            path = validate_path(raw_path, max_length=self.settings.max_path_length)
+            valid[path] = (
+                None
+                if content is None
+                else validate_content(path, content, max_bytes=self.settings.max_file_bytes)
+            )
+        return valid
+
+    async def write(
+        self,
+        vendor_id: str,
+        app_id: str,
+        changes: Mapping[str, Any],
+        *,
+        source: Source,
+        message: str = "",
+        run_id: str | None = None,
+    ) -> Written | None:
+        """One version with `changes`, or None when they change nothing."""
+        valid = self.validate_changes(changes)
+
+        async def work(conn: Any) -> Written | None:
+            await app_store.get_app(conn, app_id, vendor_id)
+            try:
+                return await version_store.write_version(
+                    conn,
+                    app_id=app_id,
+                    author_vendor_id=vendor_id,
+                    changes=valid,
+                    source=source,
+                    limits=self.limits,
+                    message=message,
+                    run_id=run_id,
+                )
+            except NoChange:
+                return None
+
+        written = await self.db.run(work)
+        if written is not None:
+            await self._published(written)
+        return written
+
+    async def undo(self, vendor_id: str, app_id: str) -> Written:
+        return await self._step(vendor_id, app_id, version_store.undo)
+
+    async def redo(self, vendor_id: str, app_id: str) -> Written:
+        return await self._step(vendor_id, app_id, version_store.redo)
+
+    async def _step(self, vendor_id: str, app_id: str, step: Any) -> Written:
+        async def work(conn: Any) -> Written:
+            await app_store.get_app(conn, app_id, vendor_id)
+            return await step(conn, app_id, vendor_id, self.limits)
+
+        written = await self.db.run(work)
+        await self._published(written)
+        return written
+
+    async def revert(
+        self,
+        vendor_id: str,
+        app_id: str,
+        version_id: str,
+        *,
+        paths: list[str] | None = None,
+        files: Mapping[str, Any] | None = None,
+    ) -> Written | None:
+        """Take back a version's changes: all of them, those to `paths`, or, for a partial
+        (per-hunk) rejection, exactly the contents the client computed in `files`."""
+
+        async def work(conn: Any) -> dict[str, str | None]:
+            await app_store.get_app(conn, app_id, vendor_id)
+            await version_store.get_version(conn, app_id, version_id)
+            return {p: b for p, (b, _a) in (await version_store.changes_of(conn, version_id)).items()}
+
+        befores = await self.db.read(work)
+        changes: dict[str, Any] = {}
+        if files:
+            unknown = sorted(set(files) - set(befores))
+            if unknown:
+                raise InvalidInput(
+                    f"Version {version_id} did not change {', '.join(unknown)}.",
+                    code="path_not_in_version",
+                )
+            changes.update(files)
+        else:
+            wanted = paths if paths else sorted(befores)
+            for path in wanted:
+                if path not in befores:
+                    raise InvalidInput(
+                        f"Version {version_id} did not change {path}.", code="path_not_in_version"
+                    )
+                changes[path] = befores[path]
+        return await self.write(
+            vendor_id, app_id, changes, source="revert", message=f"Revert of {version_id}"
+        )
+
+    async def versions(self, vendor_id: str | None, app_id: str) -> list[version_store.VersionRecord]:
+        async def work(conn: Any) -> list[version_store.VersionRecord]:
+            await app_store.get_app(conn, app_id, vendor_id)
+            return await version_store.list_versions(conn, app_id)
+
+        return await self.db.read(work)
+
+    async def version_diff(self, vendor_id: str, app_id: str, version_id: str) -> dict[str, Any]:
+        async def work(conn: Any) -> dict[str, Any]:
+            await app_store.get_app(conn, app_id, vendor_id)
+            version = await version_store.get_version(conn, app_id, version_id)
+            changes = await version_store.changes_of(conn, version_id)
+            return {
+                "version_id": version.id,
+                "parent_id": version.parent_id,
+                "source": version.source,
+                "files": [
+                    {"path": p, "before": b, "after": a} for p, (b, a) in sorted(changes.items())
+                ],
+            }
+
+        return await self.db.read(work)
+
+    async def app_events(self, vendor_id: str | None, app_id: str, after: int) -> list[dict[str, Any]]:
+        async def work(conn: Any) -> list[dict[str, Any]]:
+            await app_store.get_app(conn, app_id, vendor_id)
+            return await event_log.read(conn, event_log.app_log(app_id), after)
+
+        return await self.db.read(work)
+
+    async def _published(self, written: Written) -> None:
+        await self.bus.publish(event_log.app_log(written.version.app_id), written.app_events)
+        for listener in self._version_listeners:
+            listener(written)
+
+
+def _required_name(name: Any, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput(f"A {what} name is required.", code="name_required")
+    if len(name) > 200:
+        raise InvalidInput(f"A {what} name is at most 200 characters.", code="name_too_long")
+    return name.strip()
