@@ -11,9 +11,14 @@ import logging
 import secrets
 from pathlib import Path
 
+from appwright.agent.runner import Runner
 from appwright.config import Settings
 from appwright.events.bus import Bus, InProcessBus
+from appwright.models.base import ModelClient
+from appwright.models.factory import make_model
 from appwright.ops.metrics import Metrics
+from appwright.search.base import SearchProvider
+from appwright.search.factory import make_search
 from appwright.store.database import Database
 from appwright.store.migrate import upgrade
 from appwright.workspace import Workspace
@@ -33,7 +38,14 @@ def _secret_file(path: Path, nbytes: int = 32) -> str:
 
 
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        model: ModelClient | None = None,
+        search: SearchProvider | None = None,
+    ) -> None:
+        """`model` and `search` replace the configured ones (tests pass doubles)."""
         self.settings = settings
         self.metrics = Metrics()
         self.db = Database(settings.resolved_database_url, op_timeout=settings.timeout_file_op)
@@ -45,6 +57,14 @@ class Runtime:
             else _secret_file(settings.data_dir / "secret.key")
         )
         self.admin_token, self.admin_token_created = self._admin_token()
+        self.model = model if model is not None else make_model(settings)
+        self.runner = Runner(
+            settings,
+            self.workspace,
+            self.model,
+            search if search is not None else make_search(settings),
+            self.metrics,
+        )
 
     def _make_bus(self) -> Bus:
         if self.settings.redis_url:
@@ -63,7 +83,11 @@ class Runtime:
     async def start(self) -> None:
         await upgrade(self.db.engine)
         await self.bus.start()
+        await self.runner.start()
 
     async def stop(self) -> None:
+        await self.runner.stop()
+        if self.model is not None:
+            await self.model.aclose()
         await self.bus.stop()
         await self.db.dispose()

@@ -6,7 +6,7 @@ event that a reader of the log could not."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from appwright.config import Settings
 from appwright.errors import InvalidInput
@@ -20,6 +20,7 @@ from appwright.store.database import Database
 from appwright.store.versions import Limits, NoChange, Source, Written
 
 VersionListener = Callable[[Written], None]
+R = TypeVar("R")
 
 
 class Workspace:
@@ -152,6 +153,48 @@ class Workspace:
             await self._published(written)
         return written
 
+    async def edit(
+        self,
+        vendor_id: str,
+        app_id: str,
+        paths: list[str],
+        compute: Callable[[dict[str, str]], tuple[dict[str, str | None], R]],
+        *,
+        source: Source,
+        message: str = "",
+        run_id: str | None = None,
+    ) -> tuple[Written | None, R]:
+        """Read `paths`, let `compute` (pure) decide the changes, and write them as one
+        version, all in one transaction under the app's lock: nothing can change the files
+        between the read and the write."""
+
+        async def work(conn: Any) -> tuple[Written | None, R]:
+            await app_store.get_app(conn, app_id, vendor_id)
+            await version_store.lock_app(conn, app_id)
+            current = await app_store.read_contents(conn, app_id, paths)
+            changes, extra = compute(current)
+            if not changes:
+                return None, extra
+            try:
+                written = await version_store.write_version(
+                    conn,
+                    app_id=app_id,
+                    author_vendor_id=vendor_id,
+                    changes=changes,
+                    source=source,
+                    limits=self.limits,
+                    message=message,
+                    run_id=run_id,
+                )
+            except NoChange:
+                return None, extra
+            return written, extra
+
+        written, extra = await self.db.run(work)
+        if written is not None:
+            await self._published(written)
+        return written, extra
+
     async def undo(self, vendor_id: str, app_id: str) -> Written:
         return await self._step(vendor_id, app_id, version_store.undo)
 
@@ -182,7 +225,9 @@ class Workspace:
         async def work(conn: Any) -> dict[str, str | None]:
             await app_store.get_app(conn, app_id, vendor_id)
             await version_store.get_version(conn, app_id, version_id)
-            return {p: b for p, (b, _a) in (await version_store.changes_of(conn, version_id)).items()}
+            return {
+                p: b for p, (b, _a) in (await version_store.changes_of(conn, version_id)).items()
+            }
 
         befores = await self.db.read(work)
         changes: dict[str, Any] = {}
@@ -206,7 +251,9 @@ class Workspace:
             vendor_id, app_id, changes, source="revert", message=f"Revert of {version_id}"
         )
 
-    async def versions(self, vendor_id: str | None, app_id: str) -> list[version_store.VersionRecord]:
+    async def versions(
+        self, vendor_id: str | None, app_id: str
+    ) -> list[version_store.VersionRecord]:
         async def work(conn: Any) -> list[version_store.VersionRecord]:
             await app_store.get_app(conn, app_id, vendor_id)
             return await version_store.list_versions(conn, app_id)
@@ -229,7 +276,9 @@ class Workspace:
 
         return await self.db.read(work)
 
-    async def app_events(self, vendor_id: str | None, app_id: str, after: int) -> list[dict[str, Any]]:
+    async def app_events(
+        self, vendor_id: str | None, app_id: str, after: int
+    ) -> list[dict[str, Any]]:
         async def work(conn: Any) -> list[dict[str, Any]]:
             await app_store.get_app(conn, app_id, vendor_id)
             return await event_log.read(conn, event_log.app_log(app_id), after)

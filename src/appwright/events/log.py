@@ -59,7 +59,9 @@ async def read(
     conn: AsyncConnection, log: str, after: int, limit: int | None = None
 ) -> list[dict[str, Any]]:
     query = (
-        sa.select(events.c.body).where(events.c.log == log, events.c.seq > after).order_by(events.c.seq)
+        sa.select(events.c.body)
+        .where(events.c.log == log, events.c.seq > after)
+        .order_by(events.c.seq)
     )
     rows = await conn.execute(query if limit is None else query.limit(limit))
     return [row.body for row in rows]

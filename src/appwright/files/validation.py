@@ -22,7 +22,9 @@ def validate_path(path: object, *, max_length: int = 255) -> str:
     if not isinstance(path, str) or not path.strip():
         raise InvalidInput("A file path is required.", code="path_empty")
     if "\x00" in path or _CONTROL.search(path):
-        raise InvalidInput("File paths cannot contain control characters.", code="path_control_char")
+        raise InvalidInput(
+            "File paths cannot contain control characters.", code="path_control_char"
+        )
     if "\\" in path:
         raise InvalidInput("Use '/' to separate folders in a file path.", code="path_backslash")
     if path.startswith("/") or _DRIVE.match(path):
@@ -50,6 +52,12 @@ def validate_path(path: object, *, max_length: int = 255) -> str:
         raise InvalidInput(
             f"Paths under {RESERVED_PREFIX!r} are reserved by appwright.", code="path_reserved"
         )
+    if any(s.lower() == ".git" for s in segments):
+        # Git refuses such a tree entry: the version could never be committed or pushed.
+        raise InvalidInput(
+            "Folders named '.git' are reserved by git and cannot be part of an app.",
+            code="path_reserved",
+        )
     return normalised
 
 
@@ -61,8 +69,9 @@ def validate_content(path: str, content: object, *, max_bytes: int) -> str:
     except UnicodeEncodeError:
         raise InvalidInput(f"{path} is not valid UTF-8 text.", code="not_text") from None
     if "\x00" in content:
-        raise InvalidInput(f"{path} looks like a binary file; only text files are kept.",
-                           code="not_text")
+        raise InvalidInput(
+            f"{path} looks like a binary file; only text files are kept.", code="not_text"
+        )
     if size > max_bytes:
         raise InvalidInput(
             f"{path} is {size} bytes; files are limited to {max_bytes} bytes.",

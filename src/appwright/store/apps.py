@@ -123,9 +123,7 @@ async def list_files(conn: AsyncConnection, app_id: str) -> list[FileRecord]:
 
 async def read_file(conn: AsyncConnection, app_id: str, path: str) -> FileRecord:
     row = (
-        await conn.execute(
-            sa.select(files).where(files.c.app_id == app_id, files.c.path == path)
-        )
+        await conn.execute(sa.select(files).where(files.c.app_id == app_id, files.c.path == path))
     ).first()
     if row is None:
         raise NotFound(f"No file {path!r} in this app.", code="file_not_found", path=path)

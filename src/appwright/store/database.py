@@ -79,7 +79,9 @@ class Database:
         self.engine = _make_engine(url)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
-    async def run(self, work: Callable[[AsyncConnection], Awaitable[T]], *, write: bool = True) -> T:
+    async def run(
+        self, work: Callable[[AsyncConnection], Awaitable[T]], *, write: bool = True
+    ) -> T:
         last: BaseException | None = None
         for attempt in range(1, self.attempts + 1):
             try:

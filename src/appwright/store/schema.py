@@ -132,7 +132,10 @@ runs = sa.Table(
     sa.Column("turns", sa.Integer, nullable=False, default=0),
     sa.Column("edited_paths", sa.JSON, nullable=False),
     sa.Column("error", sa.JSON, nullable=True),
+    # The process running it, and until when its claim holds without a heartbeat.
     sa.Column("owner", sa.String(64), nullable=True),
+    sa.Column("lease_until", Timestamp, nullable=True),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("finished_at", Timestamp, nullable=True),
     sa.UniqueConstraint("session_id", "client_msg_id", name="uq_runs_session_client_msg"),

@@ -7,8 +7,9 @@ undo stack and moves it to the redo stack; a redo re-applies the "after" of the 
 redo stack. Any other change clears the redo stack, as in every editor.
 
 `write_version` runs inside the caller's transaction and begins by taking the app's row lock
-(SELECT ... FOR UPDATE; on SQLite the single-writer lock plays that part): writes to one app are serialised across sessions and
-processes, so two writers never interleave half of their changes.
+(SELECT ... FOR UPDATE; on SQLite the single-writer lock plays that part): writes to one app
+are serialised across sessions and processes, so two writers never interleave half of their
+changes.
 """
 
 from __future__ import annotations
@@ -153,6 +154,7 @@ async def write_version(
             code="app_too_large",
             limit=limits.max_app_bytes,
         )
+    await _refuse_file_inside_file(conn, app_id, before, effective)
 
     parent_id = await conn.scalar(
         sa.select(versions.c.id).where(versions.c.app_id == app_id, versions.c.number == number - 1)
@@ -221,7 +223,9 @@ async def write_version(
         conn,
         event_log.app_log(app_id),
         [
-            VersionCreated(version_id=version_id, source=source, paths=version.paths, run_id=run_id),
+            VersionCreated(
+                version_id=version_id, source=source, paths=version.paths, run_id=run_id
+            ),
             *(
                 FileUpdated(path=p, version_id=version_id, deleted=c is None, run_id=run_id)
                 for p, c in sorted(effective.items())
@@ -231,18 +235,71 @@ async def write_version(
     return Written(version=version, app_events=app_events, changes=effective)
 
 
+def _folders_of(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+async def _refuse_file_inside_file(
+    conn: AsyncConnection,
+    app_id: str,
+    before: Mapping[str, str | None],
+    effective: Mapping[str, str | None],
+) -> None:
+    """A path cannot be a file and a folder at once: git, and every disk the app is exported
+    to, refuse it, so such a version could never be committed. Only a new path can clash."""
+    added = [p for p, c in effective.items() if c is not None and p not in before]
+    if not added:
+        return
+    existing = {
+        r.path
+        for r in await conn.execute(sa.select(files.c.path).where(files.c.app_id == app_id))
+    }
+    final = (existing | set(added)) - {p for p, c in effective.items() if c is None}
+    folders = {folder for path in final for folder in _folders_of(path)}
+    for path in sorted(added):
+        if path in folders:
+            raise InvalidInput(
+                f"{path!r} is a folder in this app; a file cannot have the same path. "
+                "Nothing was changed.",
+                code="path_conflict",
+                path=path,
+            )
+        for folder in _folders_of(path):
+            if folder in final:
+                raise InvalidInput(
+                    f"{path!r} would be inside {folder!r}, which is a file. Nothing was changed.",
+                    code="path_conflict",
+                    path=path,
+                )
+
+
 async def _store_file(
-    conn: AsyncConnection, app_id: str, path: str, content: str | None, version_id: str, exists: bool
+    conn: AsyncConnection,
+    app_id: str,
+    path: str,
+    content: str | None,
+    version_id: str,
+    exists: bool,
 ) -> None:
     where = (files.c.app_id == app_id) & (files.c.path == path)
     if content is None:
         await conn.execute(sa.delete(files).where(where))
         return
-    values = {"content": content, "size": _size(content), "version_id": version_id, "updated_at": now()}
+    values = {
+        "content": content,
+        "size": _size(content),
+        "version_id": version_id,
+        "updated_at": now(),
+    }
     if exists:
         await conn.execute(sa.update(files).where(where).values(**values))
     else:
         await conn.execute(sa.insert(files).values(app_id=app_id, path=path, **values))
+
+
+async def lock_app(conn: AsyncConnection, app_id: str) -> None:
+    await _stacks(conn, app_id)
 
 
 async def _stacks(conn: AsyncConnection, app_id: str) -> tuple[list[str], list[str]]:
@@ -258,7 +315,9 @@ async def _stacks(conn: AsyncConnection, app_id: str) -> tuple[list[str], list[s
     return list(row.undo_stack), list(row.redo_stack)
 
 
-async def changes_of(conn: AsyncConnection, version_id: str) -> dict[str, tuple[str | None, str | None]]:
+async def changes_of(
+    conn: AsyncConnection, version_id: str
+) -> dict[str, tuple[str | None, str | None]]:
     rows = await conn.execute(
         sa.select(version_changes.c.path, version_changes.c.before, version_changes.c.after).where(
             version_changes.c.version_id == version_id
@@ -267,7 +326,9 @@ async def changes_of(conn: AsyncConnection, version_id: str) -> dict[str, tuple[
     return {r.path: (r.before, r.after) for r in rows}
 
 
-async def undo(conn: AsyncConnection, app_id: str, author_vendor_id: str, limits: Limits) -> Written:
+async def undo(
+    conn: AsyncConnection, app_id: str, author_vendor_id: str, limits: Limits
+) -> Written:
     undo_stack, redo_stack = await _stacks(conn, app_id)
     while undo_stack:
         target = undo_stack.pop()
@@ -289,7 +350,9 @@ async def undo(conn: AsyncConnection, app_id: str, author_vendor_id: str, limits
     raise Conflict("There is nothing to undo.", code="nothing_to_undo")
 
 
-async def redo(conn: AsyncConnection, app_id: str, author_vendor_id: str, limits: Limits) -> Written:
+async def redo(
+    conn: AsyncConnection, app_id: str, author_vendor_id: str, limits: Limits
+) -> Written:
     undo_stack, redo_stack = await _stacks(conn, app_id)
     while redo_stack:
         target = redo_stack.pop()
@@ -315,7 +378,9 @@ async def _number(conn: AsyncConnection, version_id: str) -> int:
     return int(await conn.scalar(sa.select(versions.c.number).where(versions.c.id == version_id)))
 
 
-async def list_versions(conn: AsyncConnection, app_id: str, limit: int = 500) -> list[VersionRecord]:
+async def list_versions(
+    conn: AsyncConnection, app_id: str, limit: int = 500
+) -> list[VersionRecord]:
     rows = await conn.execute(
         sa.select(versions)
         .where(versions.c.app_id == app_id)

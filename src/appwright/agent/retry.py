@@ -1,0 +1,30 @@
+"""When to retry a model call, and how long to wait: exponential backoff with jitter,
+never shorter than the server's `retry-after` (capped so a hostile header cannot park a run)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    retries: int = 3
+    base: float = 1.0
+    cap: float = 10.0
+
+    def delay(
+        self,
+        failed_attempt: int,
+        retry_after: float | None = None,
+        rng: random.Random | None = None,
+    ) -> float:
+        """Seconds to wait after attempt `failed_attempt` (1-based) failed."""
+        backoff = min(self.cap, self.base * 2 ** (failed_attempt - 1))
+        jittered = backoff * (0.5 + (rng or random).random() / 2)
+        if retry_after is not None:
+            return min(max(jittered, retry_after), max(self.cap, 0.0) * 3)
+        return jittered
+
+    def allows(self, failed_attempt: int) -> bool:
+        return failed_attempt <= self.retries

@@ -1,0 +1,459 @@
+"""Runs as a service: accepting messages, running each run's loop as a task under the run
+deadline, cancelling, finishing every run with exactly one `run.finished`, and taking over
+runs whose process died.
+
+Ownership: the process running a run holds a lease on it (`runs.owner`, `runs.lease_until`),
+renewed by a heartbeat. A process that finds a running run whose lease has expired claims
+it atomically and resumes it from its last completed turn (the conversation and the tool
+results are durable after every turn); a run that cannot be resumed ends `failed` with
+`server_restarted`. A cancel for a run owned elsewhere is recorded in the run's row and
+announced on the bus; the owner stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from appwright.agent.loop import AgentLoop, LoopConfig, MaxTurnsReached, RunIO, RunState
+from appwright.agent.prompt import system_prompt
+from appwright.agent.retry import RetryPolicy
+from appwright.agent.toolbox import AppToolBox
+from appwright.agent.tools import tool_specs
+from appwright.config import Settings
+from appwright.errors import AppwrightError, InvalidInput
+from appwright.events import log as event_log
+from appwright.events.recorder import Recorder
+from appwright.events.types import ErrorInfo, RunFinished, RunStarted
+from appwright.models.base import ModelClient
+from appwright.models.factory import NOT_CONFIGURED
+from appwright.models.types import Message, TextPart
+from appwright.ops import logging as ctx
+from appwright.ops.metrics import Metrics
+from appwright.search.base import SearchProvider
+from appwright.store import apps as app_store
+from appwright.store import sessions as session_store
+from appwright.store.ids import now
+from appwright.workspace import Workspace
+
+log = logging.getLogger(__name__)
+MAX_MESSAGE_CHARS = 20_000
+
+
+@dataclass
+class RunHandle:
+    run_id: str
+    session_id: str
+    app_id: str
+    vendor_id: str
+    text: str
+    state: RunState
+    recorder: Recorder
+    started: float = field(default_factory=time.monotonic)
+    task: asyncio.Task[None] | None = None
+    loop_task: asyncio.Task[None] | None = None
+    detached: bool = False  # the process is shutting down: hand the run over, don't end it
+
+    def stop(self, status: str) -> None:
+        self.state.stop_status = status  # type: ignore[assignment]
+        if self.loop_task is not None and not self.loop_task.done():
+            self.loop_task.cancel()
+
+
+class Runner:
+    def __init__(
+        self,
+        settings: Settings,
+        workspace: Workspace,
+        model: ModelClient | None,
+        search: SearchProvider,
+        metrics: Metrics,
+        *,
+        lease_seconds: float = 10.0,
+        heartbeat_seconds: float = 2.0,
+    ) -> None:
+        self.settings = settings
+        self.workspace = workspace
+        self.db = workspace.db
+        self.bus = workspace.bus
+        self.model = model
+        self.search = search
+        self.metrics = metrics
+        self.instance = f"proc_{uuid.uuid4().hex[:12]}"
+        self.lease_seconds = lease_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        self.active: dict[str, RunHandle] = {}
+        self._maintenance: asyncio.Task[None] | None = None
+        self._control: asyncio.Task[None] | None = None
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._maintenance = asyncio.create_task(self._maintain(), name="runner:maintenance")
+        self._control = asyncio.create_task(self._listen_for_control(), name="runner:control")
+
+    async def _listen_for_control(self) -> None:
+        while True:
+            try:
+                async with self.bus.subscribe(CONTROL_LOG) as subscription:
+                    while True:
+                        self.on_control(await subscription.get())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("control channel failed; resubscribing")
+                await asyncio.sleep(1)
+
+    async def stop(self) -> None:
+        for task in (self._maintenance, self._control):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        handles = list(self.active.values())
+        for handle in handles:
+            handle.detached = True
+            handle.stop("cancelled")
+        tasks = [h.task for h in handles if h.task is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
+
+    # --- sessions and messages ----------------------------------------------------------------
+
+    async def create_session(self, vendor_id: str, app_id: str) -> session_store.SessionRecord:
+        async def work(conn: Any) -> session_store.SessionRecord:
+            await app_store.get_app(conn, app_id, vendor_id)
+            return await session_store.create_session(conn, app_id, vendor_id)
+
+        return await self.db.run(work)
+
+    async def session(self, vendor_id: str | None, session_id: str) -> session_store.SessionRecord:
+        return await self.db.read(
+            lambda conn: session_store.get_session(conn, session_id, vendor_id)
+        )
+
+    async def sessions(self, vendor_id: str, app_id: str) -> list[session_store.SessionRecord]:
+        async def work(conn: Any) -> list[session_store.SessionRecord]:
+            await app_store.get_app(conn, app_id, vendor_id)
+            return await session_store.list_sessions(conn, app_id)
+
+        return await self.db.read(work)
+
+    async def session_events(
+        self, vendor_id: str | None, session_id: str, after: int
+    ) -> list[dict[str, Any]]:
+        async def work(conn: Any) -> list[dict[str, Any]]:
+            await session_store.get_session(conn, session_id, vendor_id)
+            return await event_log.read(conn, event_log.session_log(session_id), after)
+
+        return await self.db.read(work)
+
+    async def submit(
+        self, vendor_id: str, session_id: str, text: Any, client_msg_id: str | None = None
+    ) -> tuple[str, bool]:
+        """Start a run for `text`; (run_id, created). A repeated `client_msg_id` returns the
+        run it started the first time and starts nothing."""
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidInput("The message is empty.", code="message_empty")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise InvalidInput(
+                f"Messages are limited to {MAX_MESSAGE_CHARS} characters.", code="message_too_long"
+            )
+        if client_msg_id is not None and (
+            not isinstance(client_msg_id, str) or len(client_msg_id) > 100
+        ):
+            raise InvalidInput(
+                "client_msg_id must be a string of at most 100 characters.",
+                code="invalid_client_msg_id",
+            )
+        log_name = event_log.session_log(session_id)
+
+        async def work(
+            conn: Any,
+        ) -> tuple[
+            session_store.RunRecord, session_store.SessionRecord, list[dict[str, Any]] | None
+        ]:
+            session = await session_store.get_session(conn, session_id, vendor_id, lock=True)
+            if client_msg_id:
+                existing = await session_store.run_by_client_msg_id(conn, session_id, client_msg_id)
+                if existing is not None:
+                    return existing, session, None
+            run = await session_store.insert_run(
+                conn, session_id, text, client_msg_id, self.instance
+            )
+            await session_store.update_run(conn, run.id, lease_until=self._lease_deadline())
+            await session_store.append_messages(
+                conn, session_id, run.id, [Message(role="user", parts=(TextPart(text),))]
+            )
+            wire = await event_log.append(conn, log_name, [RunStarted(text=text, run_id=run.id)])
+            return run, session, wire
+
+        run, session, wire = await self.db.run(work)
+        if wire is None:
+            return run.id, False
+        await self.bus.publish(log_name, wire)
+        self._launch(run, session, turns_done=0)
+        return run.id, True
+
+    async def cancel(self, vendor_id: str | None, session_id: str) -> str | None:
+        """Cancel the session's active run, wherever it runs; the id of the run, if any."""
+
+        async def work(conn: Any) -> session_store.RunRecord | None:
+            await session_store.get_session(conn, session_id, vendor_id)
+            run = await session_store.active_run(conn, session_id)
+            if run is not None:
+                await session_store.update_run(conn, run.id, cancel_requested=True)
+            return run
+
+        run = await self.db.run(work)
+        if run is None:
+            return None
+        handle = self.active.get(run.id)
+        if handle is not None:
+            handle.stop("cancelled")
+        else:
+            await self.bus.publish(CONTROL_LOG, [{"type": "cancel", "run_id": run.id}])
+        return run.id
+
+    def on_control(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "cancel":
+            handle = self.active.get(str(message.get("run_id")))
+            if handle is not None:
+                handle.stop("cancelled")
+
+    # --- running ----------------------------------------------------------------------------
+
+    def _lease_deadline(self) -> Any:
+        return now() + timedelta(seconds=self.lease_seconds)
+
+    def _launch(
+        self, run: session_store.RunRecord, session: session_store.SessionRecord, turns_done: int
+    ) -> None:
+        recorder = Recorder(self.db, self.bus, event_log.session_log(session.id))
+        recorder.start()
+        handle = RunHandle(
+            run_id=run.id,
+            session_id=session.id,
+            app_id=session.app_id,
+            vendor_id=session.vendor_id,
+            text=run.text,
+            state=RunState(
+                run_id=run.id, conversation=[], turn=turns_done, edited_paths=list(run.edited_paths)
+            ),
+            recorder=recorder,
+        )
+        self.active[run.id] = handle
+        handle.task = asyncio.create_task(self._execute(handle), name=f"run:{run.id}")
+
+    async def _execute(self, handle: RunHandle) -> None:
+        ctx.run_id.set(handle.run_id)
+        ctx.app_id.set(handle.app_id)
+        status, error = "completed", None
+        try:
+            status, error = await self._drive(handle)
+        except Exception as unexpected:  # a bug: still end the run, and say so
+            log.exception("run crashed")
+            status, error = (
+                "failed",
+                ErrorInfo(
+                    code="internal_error",
+                    message=f"The run stopped on an internal error ({type(unexpected).__name__}).",
+                ),
+            )
+        finally:
+            await asyncio.shield(self._finish(handle, status, error))
+
+    async def _drive(self, handle: RunHandle) -> tuple[str, ErrorInfo | None]:
+        if self.model is None:
+            return "failed", ErrorInfo(code="model_not_configured", message=NOT_CONFIGURED)
+        state = handle.state
+
+        async def load(conn: Any) -> tuple[list[Message], app_store.AppRecord, list[str]]:
+            conversation = await session_store.conversation(conn, handle.session_id)
+            app = await app_store.get_app(conn, handle.app_id, None)
+            names = [f.path for f in await app_store.list_files(conn, handle.app_id)]
+            return conversation, app, names
+
+        conversation, app, names = await self.db.read(load)
+        state.conversation = conversation
+        if state.turn > 0 and conversation and conversation[-1].role == "assistant":
+            return "completed", None  # the last turn ended the run; only its end was lost
+        loop = AgentLoop(self._loop_config(app.name, names), self._io(handle), state)
+        handle.loop_task = asyncio.create_task(loop.run(), name=f"loop:{handle.run_id}")
+        remaining = max(0.0, self.settings.timeout_run - (time.monotonic() - handle.started))
+        done, _ = await asyncio.wait({handle.loop_task}, timeout=remaining)
+        if not done:
+            handle.stop("timeout")
+        try:
+            await handle.loop_task
+        except asyncio.CancelledError:
+            if state.stop_status == "timeout":
+                return "timed_out", ErrorInfo(
+                    code="run_timeout",
+                    message=f"The request took longer than {self.settings.timeout_run:g} s and was "
+                    f"stopped.{_kept(state.edited_paths)}",
+                )
+            if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise
+            return "cancelled", ErrorInfo(
+                code="cancelled", message=f"Stopped at your request.{_kept(state.edited_paths)}"
+            )
+        except MaxTurnsReached as error:
+            return "failed", ErrorInfo(
+                code=error.code, message=error.message + _kept(state.edited_paths)
+            )
+        except AppwrightError as error:
+            return "failed", ErrorInfo(
+                code=error.code, message=error.message + _kept(state.edited_paths)
+            )
+        return "completed", None
+
+    def _loop_config(self, app_name: str, names: list[str]) -> LoopConfig:
+        s = self.settings
+        return LoopConfig(
+            model=s.model,
+            system=system_prompt(app_name, names),
+            tools=tool_specs(),
+            max_turns=s.max_turns,
+            max_tokens=s.max_tokens,
+            idle_timeout=s.timeout_model_idle,
+            retry=RetryPolicy(retries=s.model_retries, base=s.retry_base, cap=s.retry_cap),
+        )
+
+    def _io(self, handle: RunHandle) -> RunIO:
+        assert self.model is not None
+        toolbox = AppToolBox(
+            self.settings,
+            self.workspace,
+            self.search,
+            vendor_id=handle.vendor_id,
+            app_id=handle.app_id,
+            run_id=handle.run_id,
+            request_text=handle.text,
+        )
+
+        async def save_turn(turn: int, messages: Any) -> None:
+            async def work(conn: Any) -> None:
+                await session_store.append_messages(
+                    conn, handle.session_id, handle.run_id, messages
+                )
+                await session_store.update_run(
+                    conn, handle.run_id, turns=turn, edited_paths=list(handle.state.edited_paths)
+                )
+
+            await self.db.run(work)
+
+        metrics = self.metrics
+        return RunIO(
+            model=self.model,
+            toolbox=toolbox,
+            emit=handle.recorder.emit,
+            save_turn=save_turn,
+            on_retry=lambda reason: metrics.model_retries.labels(reason).inc(),
+            on_first_token=metrics.first_token_seconds.observe,
+            on_tool=lambda o: (
+                metrics.tool_calls.labels(o.call.name, o.status).inc(),
+                metrics.tool_seconds.labels(o.call.name).observe(o.duration_ms / 1000),
+            ),
+        )
+
+    async def _finish(self, handle: RunHandle, status: str, error: ErrorInfo | None) -> None:
+        if handle.detached:
+            await self._hand_over(handle)
+            return
+        edited = list(handle.state.edited_paths)
+
+        async def work(conn: Any) -> list[Any]:
+            first = await session_store.finish_run(
+                conn, handle.run_id, status, error.model_dump() if error else None, edited
+            )
+            if not first:
+                return []
+            return [
+                RunFinished(status=status, error=error, edited_paths=edited, run_id=handle.run_id)
+            ]  # type: ignore[arg-type]
+
+        try:
+            await handle.recorder.commit_with(work)
+            await handle.recorder.close()
+        finally:
+            self.active.pop(handle.run_id, None)
+            self.metrics.runs.labels(status).inc()
+            log.info(
+                "run finished", extra={"status": status, "code": error.code if error else None}
+            )
+
+    async def _hand_over(self, handle: RunHandle) -> None:
+        """Shutting down: leave the run running, unowned, for the next process to resume."""
+        try:
+            await handle.recorder.flush()
+            await handle.recorder.close()
+            await self.db.run(
+                lambda conn: session_store.release_lease(conn, handle.run_id, self.instance)
+            )
+        finally:
+            self.active.pop(handle.run_id, None)
+
+    # --- leases and recovery ------------------------------------------------------------------
+
+    async def _maintain(self) -> None:
+        while True:
+            try:
+                await self._heartbeat()
+                await self._recover_orphans()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("run maintenance failed; will retry")
+            await asyncio.sleep(self.heartbeat_seconds)
+
+    async def _heartbeat(self) -> None:
+        if not self.active:
+            return
+        ids = list(self.active)
+
+        async def work(conn: Any) -> list[str]:
+            return await session_store.renew_leases(
+                conn, ids, self.instance, self._lease_deadline()
+            )
+
+        cancelled = await self.db.run(work)
+        for run_id in cancelled:
+            handle = self.active.get(run_id)
+            if handle is not None:
+                handle.stop("cancelled")
+
+    async def _recover_orphans(self) -> None:
+        async def work(
+            conn: Any,
+        ) -> list[tuple[session_store.RunRecord, session_store.SessionRecord]]:
+            claimed = await session_store.claim_expired(
+                conn, self.instance, now(), self._lease_deadline()
+            )
+            return [
+                (run, await session_store.get_session(conn, run.session_id, None))
+                for run in claimed
+            ]
+
+        for run, session in await self.db.run(work):
+            if run.id in self.active:
+                continue
+            log.warning("resuming a run whose process stopped", extra={"resumed_run": run.id})
+            self._launch(run, session, turns_done=run.turns)
+            if run.cancel_requested:
+                self.active[run.id].stop("cancelled")
+
+
+CONTROL_LOG = "control:runs"
+
+
+def _kept(paths: list[str]) -> str:
+    if not paths:
+        return " No files were changed."
+    return f" Edits already applied are kept: {', '.join(paths)}."

@@ -1,0 +1,65 @@
+"""Sessions, messages, cancel, and the session log over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
+
+from appwright.api.auth import current_vendor, runtime_of
+from appwright.ops import logging as ctx
+from appwright.store.vendors import Vendor
+
+router = APIRouter(tags=["sessions"])
+
+
+class MessageIn(BaseModel):
+    text: Any = None
+    client_msg_id: str | None = None
+
+
+@router.post("/api/apps/{app_id}/sessions", status_code=201)
+async def create_session(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+    ctx.app_id.set(app_id)
+    session = await runtime_of(request).runner.create_session(vendor.id, app_id)
+    return session.to_json()
+
+
+@router.get("/api/apps/{app_id}/sessions")
+async def list_sessions(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+    ctx.app_id.set(app_id)
+    return [s.to_json() for s in await runtime_of(request).runner.sessions(vendor.id, app_id)]
+
+
+@router.get("/api/sessions/{session_id}")
+async def get_session(session_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+    return (await runtime_of(request).runner.session(vendor.id, session_id)).to_json()
+
+
+@router.post("/api/sessions/{session_id}/messages", status_code=202)
+async def post_message(
+    session_id: str, body: MessageIn, request: Request, vendor: Vendor = Depends(current_vendor)
+):
+    run_id, _created = await runtime_of(request).runner.submit(
+        vendor.id, session_id, body.text, body.client_msg_id
+    )
+    return {"run_id": run_id}
+
+
+@router.post("/api/sessions/{session_id}/cancel")
+async def cancel(
+    session_id: str, request: Request, response: Response, vendor: Vendor = Depends(current_vendor)
+):
+    run_id = await runtime_of(request).runner.cancel(vendor.id, session_id)
+    return {"run_id": run_id, "cancelled": run_id is not None}
+
+
+@router.get("/api/sessions/{session_id}/events")
+async def session_events(
+    session_id: str,
+    request: Request,
+    after: int = Query(0, ge=0),
+    vendor: Vendor = Depends(current_vendor),
+):
+    return {"events": await runtime_of(request).runner.session_events(vendor.id, session_id, after)}

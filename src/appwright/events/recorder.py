@@ -1,0 +1,104 @@
+"""A run's event recorder: `emit` is synchronous and never blocks; a writer task appends
+the events to the session log in emit order (a batch per transaction, adjacent text deltas
+merged) and publishes each batch once it is committed.
+
+Synchronous `emit` is what lets the run loop report a tool's end from inside cancellation
+without any chance of the report itself being cancelled half-way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from appwright.events import log as event_log
+from appwright.events.bus import Bus
+from appwright.events.types import TextDelta, _Event
+from appwright.store.database import Database
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 200
+
+
+def merge_text_deltas(events: list[_Event]) -> list[_Event]:
+    merged: list[_Event] = []
+    for event in events:
+        last = merged[-1] if merged else None
+        if (
+            isinstance(event, TextDelta)
+            and isinstance(last, TextDelta)
+            and last.run_id == event.run_id
+        ):
+            merged[-1] = last.model_copy(update={"text": last.text + event.text})
+        else:
+            merged.append(event)
+    return merged
+
+
+class Recorder:
+    def __init__(self, db: Database, bus: Bus, log_name: str, *, retry_delay: float = 0.5) -> None:
+        self.db = db
+        self.bus = bus
+        self.log_name = log_name
+        self.retry_delay = retry_delay
+        self._pending: list[_Event] = []
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._write_forever(), name=f"recorder:{self.log_name}")
+
+    def emit(self, event: _Event) -> None:
+        self._pending.append(event)
+        self._idle.clear()
+        self._wake.set()
+
+    async def flush(self) -> None:
+        await self._idle.wait()
+
+    async def commit_with(
+        self, work: Callable[[Any], Awaitable[list[_Event]]]
+    ) -> list[dict[str, Any]]:
+        """Flush, then run `work(conn)` and append the events it returns in the same
+        transaction (for the last event of a run, written with the run's final state)."""
+        await self.flush()
+
+        async def unit(conn: Any) -> list[dict[str, Any]]:
+            return await event_log.append(conn, self.log_name, await work(conn))
+
+        wire = await self.db.run(unit)
+        if wire:
+            await self.bus.publish(self.log_name, wire)
+        return wire
+
+    async def close(self) -> None:
+        self._closing = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+
+    async def _write_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                batch = self._pending[:MAX_BATCH]
+                merged = merge_text_deltas(batch)
+                try:
+                    wire = await self.db.run(
+                        lambda conn, events=merged: event_log.append(conn, self.log_name, events)
+                    )
+                except Exception:
+                    log.exception("could not record events; retrying")
+                    await asyncio.sleep(self.retry_delay)
+                    continue
+                del self._pending[: len(batch)]
+                await self.bus.publish(self.log_name, wire)
+            self._idle.set()
+            if self._closing:
+                return

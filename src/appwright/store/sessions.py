@@ -1,0 +1,253 @@
+"""Sessions (conversations about one app), their messages, and their runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from appwright.errors import Conflict, NotFound
+from appwright.events.log import create_log, session_log
+from appwright.models.types import Message
+from appwright.store.ids import new_id, now
+from appwright.store.schema import messages, runs, sessions
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: str
+    app_id: str
+    vendor_id: str
+    created_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "app_id": self.app_id, "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: str
+    session_id: str
+    client_msg_id: str | None
+    text: str
+    status: str
+    turns: int
+    edited_paths: list[str]
+    error: dict[str, Any] | None
+    owner: str | None
+    created_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "session_id": self.session_id,
+            "text": self.text,
+            "status": self.status,
+            "turns": self.turns,
+            "edited_paths": self.edited_paths,
+            "error": self.error,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def _session(row: Any) -> SessionRecord:
+    return SessionRecord(row.id, row.app_id, row.vendor_id, row.created_at)
+
+
+def _run(row: Any) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        session_id=row.session_id,
+        client_msg_id=row.client_msg_id,
+        text=row.text,
+        status=row.status,
+        turns=row.turns,
+        edited_paths=list(row.edited_paths),
+        error=row.error,
+        owner=row.owner,
+        created_at=row.created_at,
+    )
+
+
+async def create_session(conn: AsyncConnection, app_id: str, vendor_id: str) -> SessionRecord:
+    session_id = new_id("ses")
+    await conn.execute(
+        sa.insert(sessions).values(
+            id=session_id, app_id=app_id, vendor_id=vendor_id, created_at=now(), title=""
+        )
+    )
+    await create_log(conn, session_log(session_id))
+    return await get_session(conn, session_id, vendor_id)
+
+
+async def get_session(
+    conn: AsyncConnection, session_id: str, vendor_id: str | None, *, lock: bool = False
+) -> SessionRecord:
+    query = sa.select(sessions).where(sessions.c.id == session_id)
+    if vendor_id is not None:
+        query = query.where(sessions.c.vendor_id == vendor_id)
+    if lock:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise NotFound(f"No session {session_id!r}.", code="session_not_found")
+    return _session(row)
+
+
+async def list_sessions(conn: AsyncConnection, app_id: str) -> list[SessionRecord]:
+    rows = await conn.execute(
+        sa.select(sessions)
+        .where(sessions.c.app_id == app_id)
+        .order_by(sessions.c.created_at.desc())
+    )
+    return [_session(r) for r in rows]
+
+
+async def conversation(conn: AsyncConnection, session_id: str) -> list[Message]:
+    rows = await conn.execute(
+        sa.select(messages.c.body)
+        .where(messages.c.session_id == session_id)
+        .order_by(messages.c.idx)
+    )
+    return [Message.from_json(r.body) for r in rows]
+
+
+async def append_messages(
+    conn: AsyncConnection, session_id: str, run_id: str, new: Sequence[Message]
+) -> None:
+    if not new:
+        return
+    last = await conn.scalar(
+        sa.select(sa.func.max(messages.c.idx)).where(messages.c.session_id == session_id)
+    )
+    start = 0 if last is None else last + 1
+    await conn.execute(
+        sa.insert(messages),
+        [
+            {"session_id": session_id, "idx": start + i, "run_id": run_id, "body": m.to_json()}
+            for i, m in enumerate(new)
+        ],
+    )
+
+
+async def run_by_client_msg_id(
+    conn: AsyncConnection, session_id: str, client_msg_id: str
+) -> RunRecord | None:
+    row = (
+        await conn.execute(
+            sa.select(runs).where(
+                runs.c.session_id == session_id, runs.c.client_msg_id == client_msg_id
+            )
+        )
+    ).first()
+    return _run(row) if row else None
+
+
+async def active_run(conn: AsyncConnection, session_id: str) -> RunRecord | None:
+    row = (
+        await conn.execute(
+            sa.select(runs).where(runs.c.session_id == session_id, runs.c.status == "running")
+        )
+    ).first()
+    return _run(row) if row else None
+
+
+async def insert_run(
+    conn: AsyncConnection, session_id: str, text: str, client_msg_id: str | None, owner: str
+) -> RunRecord:
+    active = await active_run(conn, session_id)
+    if active is not None:
+        raise Conflict(
+            "A run is already active in this session; wait for it or cancel it.",
+            code="run_active",
+            run_id=active.id,
+        )
+    run_id = new_id("run")
+    await conn.execute(
+        sa.insert(runs).values(
+            id=run_id,
+            session_id=session_id,
+            client_msg_id=client_msg_id,
+            text=text,
+            status="running",
+            turns=0,
+            edited_paths=[],
+            owner=owner,
+            created_at=now(),
+        )
+    )
+    return await get_run(conn, run_id)
+
+
+async def get_run(conn: AsyncConnection, run_id: str) -> RunRecord:
+    row = (await conn.execute(sa.select(runs).where(runs.c.id == run_id))).first()
+    if row is None:
+        raise NotFound(f"No run {run_id!r}.", code="run_not_found")
+    return _run(row)
+
+
+async def update_run(conn: AsyncConnection, run_id: str, **values: Any) -> None:
+    await conn.execute(sa.update(runs).where(runs.c.id == run_id).values(**values))
+
+
+async def finish_run(
+    conn: AsyncConnection, run_id: str, status: str, error: dict[str, Any] | None, edited: list[str]
+) -> bool:
+    """Marks the run finished; False if it already was (so `run.finished` is written once)."""
+    result = await conn.execute(
+        sa.update(runs)
+        .where(runs.c.id == run_id, runs.c.status == "running")
+        .values(status=status, error=error, edited_paths=edited, finished_at=now())
+    )
+    return result.rowcount == 1
+
+
+async def running_runs(conn: AsyncConnection) -> list[RunRecord]:
+    rows = await conn.execute(sa.select(runs).where(runs.c.status == "running"))
+    return [_run(r) for r in rows]
+
+
+async def renew_leases(
+    conn: AsyncConnection, run_ids: list[str], owner: str, until: datetime
+) -> list[str]:
+    """Extend this process's leases; returns the runs someone asked to cancel meanwhile."""
+    await conn.execute(
+        sa.update(runs)
+        .where(runs.c.id.in_(run_ids), runs.c.owner == owner, runs.c.status == "running")
+        .values(lease_until=until)
+    )
+    rows = await conn.execute(
+        sa.select(runs.c.id).where(runs.c.id.in_(run_ids), runs.c.cancel_requested.is_(True))
+    )
+    return [r.id for r in rows]
+
+
+async def release_lease(conn: AsyncConnection, run_id: str, owner: str) -> None:
+    await conn.execute(
+        sa.update(runs)
+        .where(runs.c.id == run_id, runs.c.owner == owner, runs.c.status == "running")
+        .values(owner=None, lease_until=None)
+    )
+
+
+async def claim_expired(
+    conn: AsyncConnection, owner: str, moment: datetime, until: datetime
+) -> list[RunRecord]:
+    """Claim running runs whose owner stopped renewing its lease. The conditional update
+    is what makes a claim exclusive when several processes look at once."""
+    expired = sa.or_(runs.c.lease_until.is_(None), runs.c.lease_until < moment)
+    candidates = await conn.execute(sa.select(runs.c.id).where(runs.c.status == "running", expired))
+    claimed: list[RunRecord] = []
+    for row in candidates.all():
+        result = await conn.execute(
+            sa.update(runs)
+            .where(runs.c.id == row.id, runs.c.status == "running", expired)
+            .values(owner=owner, lease_until=until)
+        )
+        if result.rowcount == 1:
+            claimed.append(await get_run(conn, row.id))
+    return claimed
