@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     max_app_bytes: int = 20 * MiB
     max_path_length: int = 255
 
+    ws_queue_size: int = 2000
+    ws_send_timeout: float = 10.0
+    allow_local_remotes: bool = False
+
     preview_link_ttl: int = 12 * 3600
     secret_key: SecretStr | None = None
 

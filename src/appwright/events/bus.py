@@ -21,11 +21,17 @@ class Overflow(Exception):
     """The subscriber fell too far behind; it must resume from the log."""
 
 
+class Resync(Exception):
+    """Events may have been lost upstream (the bus reconnected): re-read the log."""
+
+
 class Subscription:
     def __init__(self, log: str, maxsize: int) -> None:
         self.log = log
         self._queue: asyncio.Queue[Wire] = asyncio.Queue(maxsize=maxsize)
         self._overflowed = asyncio.Event()
+        self._full = asyncio.Event()
+        self._resync = False
 
     def offer(self, event: Wire) -> None:
         if self._overflowed.is_set():
@@ -33,12 +39,18 @@ class Subscription:
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
+            self._full.set()
             self._overflowed.set()
 
+    def request_resync(self) -> None:
+        self._resync = True
+        self._overflowed.set()
+
     async def get(self) -> Wire:
-        """The next event; raises Overflow once the queue has overflowed and drained."""
+        """The next event; raises Overflow once the queue has overflowed and drained, or
+        Resync when the bus may have lost events (the subscription stays usable)."""
         if self._queue.empty() and self._overflowed.is_set():
-            raise Overflow(self.log)
+            self._raise_interruption()
         if not self._queue.empty():
             return self._queue.get_nowait()
         getter = asyncio.ensure_future(self._queue.get())
@@ -51,11 +63,24 @@ class Subscription:
                     task.cancel()
         if getter in done:
             return getter.result()
+        self._raise_interruption()
+        raise AssertionError("unreachable")
+
+    def _raise_interruption(self) -> None:
+        if self._resync:
+            self._resync = False
+            self._overflowed.clear()
+            raise Resync(self.log)
         raise Overflow(self.log)
 
     @property
     def overflowed(self) -> bool:
-        return self._overflowed.is_set()
+        return self._full.is_set()
+
+    async def wait_overflow(self) -> None:
+        """Returns once the queue has overflowed (a sender stuck on a stalled peer uses this
+        to give up at once instead of waiting out its send timeout)."""
+        await self._full.wait()
 
     def qsize(self) -> int:
         return self._queue.qsize()
@@ -97,6 +122,11 @@ class InProcessBus:
                 subscribers.discard(subscription)
                 if not subscribers:
                     del self._subscribers[log]
+
+    def request_resync_all(self) -> None:
+        for subscribers in self._subscribers.values():
+            for subscription in subscribers:
+                subscription.request_resync()
 
     def subscriber_count(self, log: str | None = None) -> int:
         if log is not None:

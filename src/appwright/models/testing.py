@@ -46,15 +46,18 @@ class Turn:
     content: list[dict[str, Any]]
     faults: list[Fault] = field(default_factory=list)
     delay: float = 0.0
+    chunk: int = 8
 
 
-def turn_events(content: list[dict[str, Any]], ids: itertools.count) -> list[StreamEvent]:
+def turn_events(
+    content: list[dict[str, Any]], ids: itertools.count, chunk: int = 8
+) -> list[StreamEvent]:
     events: list[StreamEvent] = []
     has_tools = False
     for index, block in enumerate(content):
         if block["type"] == "text":
-            for start in range(0, len(block["text"]), 8):
-                events.append(TextDelta(block["text"][start : start + 8]))
+            for start in range(0, len(block["text"]), chunk):
+                events.append(TextDelta(block["text"][start : start + chunk]))
         else:
             has_tools = True
             events.append(ToolCallStart(index, f"toolu_{next(ids):04d}", block["name"]))
@@ -77,7 +80,7 @@ class ScriptedModel:
         attempt = self._attempts[index] = self._attempts.get(index, 0) + 1
         turn = self.turns[index] if index < len(self.turns) else Turn([text("Done.")])
         faults = [f for f in turn.faults if f.attempt == attempt]
-        for position, event in enumerate(turn_events(turn.content, self._ids)):
+        for position, event in enumerate(turn_events(turn.content, self._ids, turn.chunk)):
             for fault in faults:
                 if fault.after == position:
                     if fault.stall:

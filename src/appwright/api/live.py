@@ -1,0 +1,191 @@
+"""Streaming a log to one WebSocket client: replay from the client's `seq`, then live, with
+no gap and no duplicate at the seam.
+
+The order of steps is what makes the seam exact: subscribe to the bus first, then replay
+the log from the database, then deliver live events, skipping any the replay already sent
+and filling any gap from the database. An event committed during the replay is therefore
+either in the replay or in the subscription (or both, and then skipped once).
+
+Each connection has its own bounded queue (the subscription) and its own sender (this
+coroutine): a slow client only ever delays itself. One that falls `maxsize` events behind
+is closed with CLOSE_LAGGING and resumes from the log when it reconnects; so is one whose
+socket has taken nothing for `send_timeout` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from appwright.events.bus import Bus, Overflow, Resync
+
+log = logging.getLogger(__name__)
+
+# Close codes (documented in the README): 4401 no or bad token; 4404 no such session or app
+# (or another vendor's); 4400 the first frame was not a resume; 4408 the client fell too far
+# behind and must resume from its last seq.
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_NOT_FOUND = 4404
+CLOSE_PROTOCOL = 4400
+CLOSE_LAGGING = 4408
+
+ReadLog = Callable[[int], Awaitable[list[dict[str, Any]]]]
+OnCommand = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+RESUME_WAIT = 30.0
+
+
+async def first_resume(websocket: WebSocket) -> int | None:
+    """The `after` of the client's opening resume frame, or None (and the socket closed)."""
+    try:
+        async with asyncio.timeout(RESUME_WAIT):
+            frame = await websocket.receive_json()
+    except (TimeoutError, WebSocketDisconnect, ValueError, KeyError):
+        with contextlib.suppress(Exception):
+            await websocket.close(CLOSE_PROTOCOL)
+        return None
+    after = frame.get("after", 0) if isinstance(frame, dict) else None
+    if not isinstance(frame, dict) or frame.get("type") != "resume" or not isinstance(after, int):
+        await websocket.send_json(
+            {
+                "type": "error",
+                "error": {
+                    "code": "resume_required",
+                    "message": 'Send {"type": "resume", "after": N} first.',
+                },
+            }
+        )
+        await websocket.close(CLOSE_PROTOCOL)
+        return None
+    return max(0, after)
+
+
+async def stream_log(
+    websocket: WebSocket,
+    bus: Bus,
+    log_name: str,
+    read_log: ReadLog,
+    after: int,
+    on_command: OnCommand | None = None,
+    *,
+    queue_size: int = 2000,
+    send_timeout: float = 10.0,
+) -> None:
+    """Serve one connection until the client goes away (or must be closed)."""
+    receiver = asyncio.create_task(_receive(websocket, on_command), name=f"ws-recv:{log_name}")
+    try:
+        async with bus.subscribe(log_name, maxsize=queue_size) as subscription:
+            send = _sender(websocket, subscription, send_timeout)
+            last = await _replay(send, read_log, after)
+            while True:
+                getter = asyncio.ensure_future(subscription.get())
+                done, _ = await asyncio.wait(
+                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if receiver in done:
+                    getter.cancel()
+                    return
+                try:
+                    event = getter.result()
+                except Resync:
+                    last = await _replay(send, read_log, last)
+                    continue
+                except Overflow:
+                    await _close_lagging(websocket)
+                    return
+                seq = event["seq"]
+                if seq <= last:
+                    continue
+                if seq > last + 1:
+                    last = await _replay(send, read_log, last)
+                    if seq <= last:
+                        continue
+                await send(event)
+                last = seq
+    except (TimeoutError, Overflow):
+        await _close_lagging(websocket)
+    except (WebSocketDisconnect, RuntimeError):
+        return
+    finally:
+        receiver.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await receiver
+
+
+def _sender(
+    websocket: WebSocket, subscription: Any, timeout: float
+) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """A send that gives up when the peer is not keeping up: TimeoutError when it has taken
+    nothing for `timeout` seconds (its buffers are full: stalled or gone), Overflow as soon
+    as its queue overflows meanwhile. Waiting longer would only grow our buffers."""
+
+    async def send(event: dict[str, Any]) -> None:
+        sending = asyncio.ensure_future(websocket.send_json(event))
+        overflow = asyncio.ensure_future(subscription.wait_overflow())
+        try:
+            await asyncio.wait(
+                {sending, overflow}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            overflow.cancel()
+            if not sending.done():
+                sending.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sending
+        if sending.cancelled():
+            if subscription.overflowed:
+                raise Overflow(subscription.log)
+            raise TimeoutError
+        sending.result()
+
+    return send
+
+
+async def _close_lagging(websocket: WebSocket) -> None:
+    with contextlib.suppress(Exception):
+        await websocket.close(CLOSE_LAGGING, "fell behind; resume from your last seq")
+
+
+async def _replay(
+    send: Callable[[dict[str, Any]], Awaitable[None]], read_log: ReadLog, after: int
+) -> int:
+    last = after
+    while True:
+        events = await read_log(last)
+        for event in events:
+            await send(event)
+            last = event["seq"]
+        if not events:
+            return last
+
+
+async def _receive(websocket: WebSocket, on_command: OnCommand | None) -> None:
+    while True:
+        try:
+            frame = await websocket.receive_json()
+        except WebSocketDisconnect:
+            return
+        except ValueError:
+            await _send_error(websocket, "invalid_frame", "Frames must be JSON objects.")
+            continue
+        if not isinstance(frame, dict):
+            await _send_error(websocket, "invalid_frame", "Frames must be JSON objects.")
+            continue
+        if frame.get("type") == "ping":
+            await websocket.send_json({"type": "pong"})
+            continue
+        if on_command is None:
+            await _send_error(websocket, "unsupported", "This socket only streams events.")
+            continue
+        reply = await on_command(frame)
+        if reply is not None:
+            await websocket.send_json(reply)
+
+
+async def _send_error(websocket: WebSocket, code: str, message: str) -> None:
+    await websocket.send_json({"type": "error", "error": {"code": code, "message": message}})

@@ -1,0 +1,126 @@
+"""The two WebSockets: a session's log (with messages and cancel) and an app's log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+
+from appwright.api.auth import token_from, vendor_for
+from appwright.api.live import CLOSE_NOT_FOUND, CLOSE_UNAUTHORIZED, first_resume, stream_log
+from appwright.errors import AppwrightError, NotFound, Unauthorized
+from appwright.events import log as event_log
+from appwright.runtime import Runtime
+from appwright.store.vendors import Vendor
+
+router = APIRouter()
+
+
+async def _admit(websocket: WebSocket) -> tuple[Runtime, Vendor] | None:
+    """Accept, then check the token; refusals close with a code a client can act on."""
+    runtime: Runtime = websocket.app.state.runtime
+    await websocket.accept()
+    try:
+        vendor = await vendor_for(runtime, token_from(websocket.headers, websocket.query_params))
+    except Unauthorized:
+        await websocket.close(CLOSE_UNAUTHORIZED, "no or bad token")
+        return None
+    return runtime, vendor
+
+
+@router.websocket("/api/sessions/{session_id}/ws")
+async def session_socket(websocket: WebSocket, session_id: str) -> None:
+    admitted = await _admit(websocket)
+    if admitted is None:
+        return
+    runtime, vendor = admitted
+    try:
+        await runtime.runner.session(vendor.id, session_id)
+    except NotFound:
+        await websocket.close(CLOSE_NOT_FOUND, "no such session")
+        return
+    after = await first_resume(websocket)
+    if after is None:
+        return
+
+    async def read(since: int) -> list[dict[str, Any]]:
+        return await runtime.db.read(
+            lambda conn: event_log.read(conn, event_log.session_log(session_id), since, limit=500)
+        )
+
+    async def command(frame: dict[str, Any]) -> dict[str, Any] | None:
+        kind = frame.get("type")
+        try:
+            if kind == "message":
+                run_id, created = await runtime.runner.submit(
+                    vendor.id, session_id, frame.get("text"), frame.get("client_msg_id")
+                )
+                return {
+                    "type": "accepted",
+                    "run_id": run_id,
+                    "client_msg_id": frame.get("client_msg_id"),
+                    "duplicate": not created,
+                }
+            if kind == "cancel":
+                run_id = await runtime.runner.cancel(vendor.id, session_id)
+                return {"type": "cancelling", "run_id": run_id}
+            if kind == "resume":
+                return {
+                    "type": "error",
+                    "error": {
+                        "code": "already_resumed",
+                        "message": "This socket is already streaming; reconnect to resume again.",
+                    },
+                }
+        except AppwrightError as error:
+            return {
+                "type": "error",
+                "error": error.as_payload(),
+                "client_msg_id": frame.get("client_msg_id"),
+            }
+        return {
+            "type": "error",
+            "error": {"code": "unknown_frame", "message": f"Unknown frame type {kind!r}."},
+        }
+
+    await stream_log(
+        websocket,
+        runtime.bus,
+        event_log.session_log(session_id),
+        read,
+        after,
+        command,
+        queue_size=runtime.settings.ws_queue_size,
+        send_timeout=runtime.settings.ws_send_timeout,
+    )
+
+
+@router.websocket("/api/apps/{app_id}/ws")
+async def app_socket(websocket: WebSocket, app_id: str) -> None:
+    admitted = await _admit(websocket)
+    if admitted is None:
+        return
+    runtime, vendor = admitted
+    try:
+        await runtime.workspace.app(vendor.id, app_id)
+    except NotFound:
+        await websocket.close(CLOSE_NOT_FOUND, "no such app")
+        return
+    after = await first_resume(websocket)
+    if after is None:
+        return
+
+    async def read(since: int) -> list[dict[str, Any]]:
+        return await runtime.db.read(
+            lambda conn: event_log.read(conn, event_log.app_log(app_id), since, limit=500)
+        )
+
+    await stream_log(
+        websocket,
+        runtime.bus,
+        event_log.app_log(app_id),
+        read,
+        after,
+        queue_size=runtime.settings.ws_queue_size,
+        send_timeout=runtime.settings.ws_send_timeout,
+    )
