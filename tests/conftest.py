@@ -12,16 +12,20 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from appwright.api.app import create_app
 from appwright.config import Settings
+from appwright.events.log import session_log
 from appwright.runtime import Runtime
+from appwright.search.testing import FakeSearch
 
 PG_ADMIN_DSN = os.environ.get("APPWRIGHT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("APPWRIGHT_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -50,7 +54,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_settings(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Callable[..., Settings]:
+def make_settings(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> Callable[..., Settings]:
     database_url = request.getfixturevalue("pg_url") if backend == "postgres" else None
 
     def make(**overrides: Any) -> Settings:
@@ -81,9 +87,14 @@ async def runtime(make_settings: Callable[..., Settings]) -> AsyncIterator[Runti
 
 
 @pytest.fixture
-async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime=runtime)
-    transport = httpx.ASGITransport(app=app)
+def asgi_app(runtime: Runtime) -> FastAPI:
+    """The service's ASGI app over the test's runtime (what `client` talks to)."""
+    return create_app(runtime=runtime)
+
+
+@pytest.fixture
+async def client(asgi_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=asgi_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://appwright.test") as c:
         yield c
 
@@ -98,7 +109,8 @@ class VendorClient:
         self.headers = {"Authorization": f"Bearer {self.token}"}
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return await self.client.request(method, url, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return await self.client.request(method, url, headers=headers, **kwargs)
 
     async def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return await self.request("GET", url, **kwargs)
@@ -121,10 +133,148 @@ class VendorClient:
 @pytest.fixture
 def new_vendor(client: httpx.AsyncClient) -> Callable[..., Any]:
     async def make(name: str = "vendor") -> VendorClient:
-        response = await client.post(
-            "/api/vendors", json={"name": name}, headers={"Authorization": "Bearer admin-test-token"}
-        )
-        assert response.status_code == 201, response.text
-        return VendorClient(client, response.json())
+        return await register_vendor(client, name)
 
     return make
+
+
+async def register_vendor(client: httpx.AsyncClient, name: str = "vendor") -> VendorClient:
+    """A new vendor on `client`'s service, made through the admin API."""
+    response = await client.post(
+        "/api/vendors", json={"name": name}, headers={"Authorization": "Bearer admin-test-token"}
+    )
+    assert response.status_code == 201, response.text
+    return VendorClient(client, response.json())
+
+
+class Service:
+    """Another running service (its own runtime, data dir and client) for one test."""
+
+    def __init__(self, client: httpx.AsyncClient, runtime: Runtime) -> None:
+        self.client = client
+        self.runtime = runtime
+
+    async def vendor(self, name: str = "vendor") -> VendorClient:
+        return await register_vendor(self.client, name)
+
+
+@pytest.fixture
+async def make_service(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> AsyncIterator[Callable[..., Any]]:
+    """Start a service with settings overrides (e.g. small size limits) on the test's
+    backend; each gets its own data dir. Stopped when the test ends."""
+    async with AsyncExitStack() as stack:
+        count = 0
+
+        async def make(**overrides: Any) -> Service:
+            nonlocal count
+            count += 1
+            overrides.setdefault("data_dir", tmp_path / f"service-{count}")
+            rt = Runtime(make_settings(**overrides))
+            await rt.start()
+            stack.push_async_callback(rt.stop)
+            transport = httpx.ASGITransport(app=create_app(runtime=rt))
+            c = await stack.enter_async_context(
+                httpx.AsyncClient(transport=transport, base_url="http://appwright.test")
+            )
+            return Service(c, rt)
+
+        yield make
+
+
+class Harness:
+    def __init__(self, runtime: Runtime, client: httpx.AsyncClient, token: str) -> None:
+        self.runtime = runtime
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    async def app(self, files: dict[str, str]) -> str:
+        r = await self.client.post(
+            "/api/apps", json={"name": "shop", "files": files}, headers=self.headers
+        )
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    async def session(self, app_id: str) -> str:
+        r = await self.client.post(f"/api/apps/{app_id}/sessions", headers=self.headers)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    async def send(
+        self, session_id: str, text: str, client_msg_id: str | None = None
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"/api/sessions/{session_id}/messages",
+            json={"text": text, "client_msg_id": client_msg_id},
+            headers=self.headers,
+        )
+
+    async def events(self, session_id: str, after: int = 0) -> list[dict[str, Any]]:
+        r = await self.client.get(
+            f"/api/sessions/{session_id}/events?after={after}", headers=self.headers
+        )
+        assert r.status_code == 200, r.text
+        return r.json()["events"]
+
+    async def file(self, app_id: str, path: str) -> str | None:
+        r = await self.client.get(f"/api/apps/{app_id}/files/{path}", headers=self.headers)
+        return r.json()["content"] if r.status_code == 200 else None
+
+    async def wait_for(
+        self, session_id: str, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10
+    ) -> dict[str, Any]:
+        """The first event of the session's log matching `predicate`, waiting for it live."""
+        async with self.runtime.bus.subscribe(session_log(session_id)) as subscription:
+            for event in await self.events(session_id):
+                if predicate(event):
+                    return event
+            async with asyncio.timeout(timeout):
+                while True:
+                    event = await subscription.get()
+                    if predicate(event):
+                        return event
+
+    async def finished(self, session_id: str, run_id: str, timeout: float = 10) -> dict[str, Any]:
+        return await self.wait_for(
+            session_id,
+            lambda e: e["type"] == "run.finished" and e["run_id"] == run_id,
+            timeout,
+        )
+
+    async def run(self, session_id: str, text: str, timeout: float = 10) -> dict[str, Any]:
+        r = await self.send(session_id, text)
+        assert r.status_code == 202, r.text
+        return await self.finished(session_id, r.json()["run_id"], timeout)
+
+
+@pytest.fixture
+def harness_factory(make_settings) -> Callable[..., Any]:
+    runtimes: list[Runtime] = []
+
+    async def make(model_client: Any, search: Any | None = None, **settings: Any) -> Harness:
+        defaults: dict[str, Any] = {
+            "retry_base": 0.01,
+            "retry_cap": 0.05,
+            "timeout_model_idle": 1.0,
+        }
+        defaults.update(settings)
+        runtime = Runtime(
+            make_settings(**defaults), model=model_client, search=search or FakeSearch()
+        )
+        await runtime.start()
+        runtimes.append(runtime)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(runtime=runtime)), base_url="http://t"
+        )
+        r = await client.post(
+            "/api/vendors", json={"name": "v"}, headers={"Authorization": "Bearer admin-test-token"}
+        )
+        return Harness(runtime, client, r.json()["token"])
+
+    return make
+
+
+@pytest.fixture
+async def harness(harness_factory) -> AsyncIterator[Callable[..., Any]]:
+    yield harness_factory

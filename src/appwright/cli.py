@@ -48,14 +48,20 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     await runtime.start()
     try:
         token = await _local_vendor_token(runtime)
-        base = settings.public_url or f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"
+        base = (
+            settings.public_url
+            or f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"
+        )
         admin_note = (
             f"admin token created in {settings.data_dir / 'admin.token'}"
             if runtime.admin_token_created
             else "admin token: from APPWRIGHT_ADMIN_TOKEN or the data dir"
         )
-        print(f"\n  appwright is running. Open your workspace:\n\n    {base}/?token={token}\n\n"
-              f"  ({admin_note}; API docs at {base}/docs)\n", flush=True)
+        print(
+            f"\n  appwright is running. Open your workspace:\n\n    {base}/?token={token}\n\n"
+            f"  ({admin_note}; API docs at {base}/docs)\n",
+            flush=True,
+        )
         config = uvicorn.Config(
             create_app(runtime=runtime),
             host=host,
@@ -121,7 +127,9 @@ def _parser() -> argparse.ArgumentParser:
     vendor_create = vendor.add_parser("create", help="create a vendor and print its token")
     vendor_create.add_argument("name")
 
-    app = commands.add_parser("app", help="manage apps").add_subparsers(dest="action", required=True)
+    app = commands.add_parser("app", help="manage apps").add_subparsers(
+        dest="action", required=True
+    )
     app_create = app.add_parser("create", help="create an app")
     app_create.add_argument("name")
     source = app_create.add_mutually_exclusive_group()
@@ -129,6 +137,18 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--from-git", dest="from_git", help="import a git repository's tip")
     app_create.add_argument("--branch", default="main")
     app_create.add_argument("--token", help="the owning vendor's token (default: the local vendor)")
+    chat = commands.add_parser("chat", help="ask the model to change an app, and watch it work")
+    chat.add_argument("app")
+    chat.add_argument("prompt")
+    chat.add_argument("--session", help="continue this session (default: a new one)")
+    chat.add_argument("--url", default="http://127.0.0.1:8000", help="the running appwright")
+    chat.add_argument("--token", help="vendor token (default: the local vendor's)")
+
+    sim = commands.add_parser("sim", help="run the scripted model server (tests, demos)")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8765)
+    sim.add_argument("--scripts", help="JSON file of {model: {turns: [...]}} to preload")
+
     app_export = app.add_parser("export", help="write an app's files to a folder")
     app_export.add_argument("app")
     app_export.add_argument("dir")
@@ -153,6 +173,16 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_with_runtime(settings, lambda rt: _create_app(rt, args)))
         elif args.command == "app" and args.action == "export":
             asyncio.run(_with_runtime(settings, lambda rt: _export_app(rt, args)))
+        elif args.command == "chat":
+            from appwright.chat import chat
+
+            token = args.token or (settings.data_dir / LOCAL_VENDOR_FILE).read_text().strip()
+            status = asyncio.run(chat(args.url, token, args.app, args.prompt, args.session))
+            return 0 if status == "completed" else 1
+        elif args.command == "sim":
+            from appwright.sim import run_sim
+
+            run_sim(args.host, args.port, args.scripts)
     except AppwrightError as error:
         print(f"error [{error.code}]: {error.message}", file=sys.stderr)
         return 2

@@ -1,10 +1,13 @@
 """When to retry a model call, and how long to wait: exponential backoff with jitter,
-never shorter than the server's `retry-after` (capped so a hostile header cannot park a run)."""
+never shorter than the server's `retry-after` (bounded by MAX_RETRY_AFTER; the run's own
+deadline bounds the whole wait in any case)."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+
+MAX_RETRY_AFTER = 60.0
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class RetryPolicy:
         backoff = min(self.cap, self.base * 2 ** (failed_attempt - 1))
         jittered = backoff * (0.5 + (rng or random).random() / 2)
         if retry_after is not None:
-            return min(max(jittered, retry_after), max(self.cap, 0.0) * 3)
+            return min(max(jittered, retry_after), MAX_RETRY_AFTER)
         return jittered
 
     def allows(self, failed_attempt: int) -> bool:

@@ -16,7 +16,7 @@ class ExaSearch:
 
         kwargs: dict[str, Any] = {"api_key": api_key}
         if base_url:
-            kwargs["base_url"] = base_url
+            kwargs["api_base"] = base_url
         self._client = AsyncExa(**kwargs)
 
     async def search(self, query: str, num_results: int) -> list[SearchResult]:

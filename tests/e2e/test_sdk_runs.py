@@ -1,0 +1,247 @@
+"""One test per v1 failure and per peer failure, through the HTTP API and the real SDKs."""
+
+from __future__ import annotations
+
+import time
+
+SITE = {"index.html": "<h1>Hi</h1>\n<p>Old</p>\n", "style.css": "h1 { color: red; }\n"}
+
+
+def text(t: str) -> dict:
+    return {"type": "text", "text": t}
+
+
+def tool(name: str, **tool_input) -> dict:
+    return {"type": "tool_use", "name": name, "input": tool_input}
+
+
+EVERY_TOOL = [
+    tool("list_files"),
+    tool("get_current_code", filepath="index.html"),
+    tool("web_search", query="css colors", num_results=2),
+]
+
+
+def statuses(events, kind="tool.finished"):
+    return [e["status"] for e in events if e["type"] == kind]
+
+
+def invariants(events):
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    started = sorted(e["tool_id"] for e in events if e["type"] == "tool.started")
+    assert sorted(e["tool_id"] for e in events if e["type"] == "tool.finished") == started
+    assert sum(e["type"] == "run.started" for e in events) == sum(
+        e["type"] == "run.finished" for e in events
+    )
+
+
+async def test_three_turns_every_tool_every_turn(sdk_harness, sim) -> None:
+    h = await sdk_harness(
+        [
+            {
+                "content": [
+                    text("Let me look."),
+                    *EVERY_TOOL,
+                    tool("apply_edit", filepath="index.html", old_code="Old", new_code="New"),
+                ]
+            },
+            {
+                "content": [
+                    *EVERY_TOOL,
+                    tool("apply_edit", filepath="style.css", old_code="red", new_code="teal"),
+                ]
+            },
+            {
+                "content": [
+                    *EVERY_TOOL,
+                    tool("apply_edit", filepath="about.html", old_code="", new_code="<p>About</p>"),
+                ]
+            },
+            {"content": [text("Done: new text, teal heading, an about page.")]},
+        ]
+    )
+    app_id = await h.app(SITE)
+    session = await h.session(app_id)
+    end = await h.run(session, "Refresh the site")
+    assert end["status"] == "completed", end
+    assert await h.file(app_id, "index.html") == "<h1>Hi</h1>\n<p>New</p>\n"
+    assert await h.file(app_id, "style.css") == "h1 { color: teal; }\n"
+    assert await h.file(app_id, "about.html") == "<p>About</p>"
+    events = await h.events(session)
+    invariants(events)
+    assert set(statuses(events)) == {"ok"}
+    assert len(statuses(events)) == 12
+    requests = sim.requests(h.model_name)
+    assert [r["turn"] for r in requests] == [0, 1, 2, 3]
+
+
+async def test_stall_mid_stream_is_retried(sdk_harness) -> None:
+    h = await sdk_harness(
+        [
+            {
+                "content": [text("All good here.")],
+                "chunk_chars": 3,
+                "faults": [{"attempt": 1, "kind": "stall_after", "events": 4}],
+            }
+        ],
+        timeout_model_idle=0.5,
+    )
+    session = await h.session(await h.app(SITE))
+    started = time.monotonic()
+    end = await h.run(session, "hello")
+    assert end["status"] == "completed"
+    events = await h.events(session)
+    assert [(e["attempt"], e["reason"]) for e in events if e["type"] == "model.retry"] == [
+        (2, "model_stalled")
+    ]
+    assert time.monotonic() - started < 3
+
+
+async def test_dropped_connection_is_retried(sdk_harness) -> None:
+    h = await sdk_harness(
+        [
+            {
+                "content": [text("Fine.")],
+                "faults": [{"attempt": 1, "kind": "drop_after", "events": 3}],
+            }
+        ]
+    )
+    session = await h.session(await h.app(SITE))
+    end = await h.run(session, "hello")
+    assert end["status"] == "completed"
+    reasons = [e["reason"] for e in await h.events(session) if e["type"] == "model.retry"]
+    assert reasons == ["model_stream_dropped"]
+
+
+async def test_overloaded_529_is_retried(sdk_harness) -> None:
+    h = await sdk_harness(
+        [{"content": [text("Fine.")], "faults": [{"attempt": 1, "kind": "status", "status": 529}]}]
+    )
+    session = await h.session(await h.app(SITE))
+    end = await h.run(session, "hello")
+    assert end["status"] == "completed"
+    assert [e["reason"] for e in await h.events(session) if e["type"] == "model.retry"] == [
+        "overloaded"
+    ]
+
+
+async def test_429_honours_retry_after(sdk_harness, sim) -> None:
+    h = await sdk_harness(
+        [
+            {
+                "content": [text("Fine.")],
+                "faults": [{"attempt": 1, "kind": "status", "status": 429, "retry_after": 0.6}],
+            }
+        ]
+    )
+    session = await h.session(await h.app(SITE))
+    end = await h.run(session, "hello")
+    assert end["status"] == "completed"
+    retry = next(e for e in await h.events(session) if e["type"] == "model.retry")
+    assert retry["reason"] == "rate_limited" and retry["delay_ms"] >= 600
+    first, second = sim.requests(h.model_name)
+    assert second["received_at"] - first["received_at"] >= 0.6
+
+
+async def test_error_event_mid_stream_is_retried(sdk_harness) -> None:
+    h = await sdk_harness(
+        [
+            {
+                "content": [text("Fine, thanks for asking.")],
+                "chunk_chars": 4,
+                "faults": [
+                    {
+                        "attempt": 1,
+                        "kind": "error_event_after",
+                        "events": 4,
+                        "error_type": "overloaded_error",
+                    }
+                ],
+            }
+        ]
+    )
+    session = await h.session(await h.app(SITE))
+    end = await h.run(session, "hello")
+    assert end["status"] == "completed"
+    assert [e["reason"] for e in await h.events(session) if e["type"] == "model.retry"] == [
+        "overloaded"
+    ]
+
+
+async def test_retries_exhausted_fail_with_code(sdk_harness) -> None:
+    faults = [{"attempt": n, "kind": "status", "status": 500} for n in range(1, 5)]
+    h = await sdk_harness([{"content": [text("never")], "faults": faults}])
+    session = await h.session(await h.app(SITE))
+    end = await h.run(session, "hello")
+    assert (end["status"], end["error"]["code"]) == ("failed", "model_server_error")
+    assert "sk-" not in end["error"]["message"]
+    events = await h.events(session)
+    assert [e["attempt"] for e in events if e["type"] == "model.retry"] == [2, 3, 4]
+
+
+async def test_auth_failure_fails_at_once_without_leaking_the_key(sdk_harness) -> None:
+    h = await sdk_harness(
+        [{"content": [text("x")], "faults": [{"attempt": 1, "kind": "status", "status": 401}]}]
+    )
+    session = await h.session(await h.app(SITE))
+    end = await h.run(session, "hello")
+    assert (end["status"], end["error"]["code"]) == ("failed", "model_auth_failed")
+    for event in await h.events(session):
+        assert "test-secret-key" not in str(event)
+
+
+async def test_fault_after_an_edit_was_requested_applies_it_once(sdk_harness) -> None:
+    edit = tool("apply_edit", filepath="index.html", old_code="Old", new_code="Old and new")
+    h = await sdk_harness(
+        [
+            # The tool call is complete in the stream by event 6; the stream then breaks.
+            {
+                "content": [edit, text("and some words after the edit")],
+                "chunk_chars": 4,
+                "faults": [{"attempt": 1, "kind": "drop_after", "events": 7}],
+            },
+            {"content": [text("Edited.")]},
+        ]
+    )
+    app_id = await h.app(SITE)
+    session = await h.session(app_id)
+    end = await h.run(session, "edit once")
+    assert end["status"] == "completed"
+    assert await h.file(app_id, "index.html") == "<h1>Hi</h1>\n<p>Old and new</p>\n"
+    versions = (await h.client.get(f"/api/apps/{app_id}/versions", headers=h.headers)).json()
+    assert [v["source"] for v in versions] == ["ai", "initial"]
+    invariants(await h.events(session))
+
+
+async def test_hung_search_times_out_and_run_completes(sdk_harness) -> None:
+    h = await sdk_harness(
+        [
+            {
+                "content": [
+                    tool("web_search", query="hang here"),
+                    tool("get_current_code", filepath="index.html"),
+                ]
+            },
+            {"content": [text("Search was slow; carried on.")]},
+        ],
+        timeout_web_search=0.3,
+    )
+    session = await h.session(await h.app(SITE))
+    end = await h.run(session, "search")
+    assert end["status"] == "completed"
+    by_name = {
+        e["name"]: e["status"] for e in await h.events(session) if e["type"] == "tool.finished"
+    }
+    assert by_name == {"web_search": "timeout", "get_current_code": "ok"}
+
+
+async def test_cancel_during_streaming_within_a_second(sdk_harness) -> None:
+    h = await sdk_harness([{"content": [text("slow words " * 200)], "token_delay": 0.02}])
+    session = await h.session(await h.app(SITE))
+    run_id = (await h.send(session, "talk slowly")).json()["run_id"]
+    await h.wait_for(session, lambda e: e["type"] == "text.delta")
+    started = time.monotonic()
+    await h.client.post(f"/api/sessions/{session}/cancel", headers=h.headers)
+    end = await h.finished(session, run_id)
+    assert end["status"] == "cancelled"
+    assert time.monotonic() - started < 1.0
