@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     max_app_bytes: int = 20 * MiB
     max_path_length: int = 255
 
+    run_lease_seconds: float = 10.0
+    run_heartbeat_seconds: float = 2.0
+
     ws_queue_size: int = 2000
     ws_send_timeout: float = 10.0
     allow_local_remotes: bool = False

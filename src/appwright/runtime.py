@@ -64,6 +64,8 @@ class Runtime:
             self.model,
             search if search is not None else make_search(settings),
             self.metrics,
+            lease_seconds=settings.run_lease_seconds,
+            heartbeat_seconds=settings.run_heartbeat_seconds,
         )
 
     def _make_bus(self) -> Bus:

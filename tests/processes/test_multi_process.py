@@ -1,0 +1,230 @@
+"""Two `appwright serve` processes on PostgreSQL + Redis are one service; a process that
+dies mid-run is replaced without losing the run; a lone SQLite process resumes after a
+restart. Every process here is a real subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import time
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+REDIS_URL = os.environ.get("APPWRIGHT_TEST_REDIS", "redis://127.0.0.1:6379/0")
+_models = itertools.count()
+
+SITE = {"index.html": "<p>one</p>\n"}
+
+
+def text(t: str) -> dict[str, Any]:
+    return {"type": "text", "text": t}
+
+
+def tool(name: str, **tool_input: Any) -> dict[str, Any]:
+    return {"type": "tool_use", "name": name, "input": tool_input}
+
+
+@pytest.fixture
+def pg_env(serve_env, pg_url) -> dict[str, str]:
+    env = dict(serve_env)
+    env["APPWRIGHT_DATABASE_URL"] = pg_url
+    env["APPWRIGHT_REDIS_URL"] = REDIS_URL
+    return env
+
+
+def scripted(sim, env: dict[str, str], turns: list[dict[str, Any]]) -> dict[str, str]:
+    model = f"proc-model-{os.getpid()}-{next(_models)}"
+    sim.script(model, turns)
+    return {**env, "APPWRIGHT_MODEL": model}
+
+
+class Client:
+    def __init__(self, url: str, token: str) -> None:
+        self.url = url
+        self.token = token
+        self.http = httpx.AsyncClient(
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+
+    async def app_and_session(self) -> tuple[str, str]:
+        r = await self.http.post("/api/apps", json={"name": "a", "files": SITE})
+        app_id = r.json()["id"]
+        r = await self.http.post(f"/api/apps/{app_id}/sessions")
+        return app_id, r.json()["id"]
+
+    def ws(self, session_id: str) -> Any:
+        url = (
+            self.url.replace("http", "ws", 1) + f"/api/sessions/{session_id}/ws?token={self.token}"
+        )
+        return websockets.connect(url, open_timeout=5, max_size=2**24)
+
+    async def events(self, session_id: str) -> list[dict[str, Any]]:
+        return (await self.http.get(f"/api/sessions/{session_id}/events")).json()["events"]
+
+    async def finished(self, session_id: str, timeout: float = 20) -> dict[str, Any]:
+        """Waits for the session's run.finished by following the log over a WebSocket."""
+        async with self.ws(session_id) as ws, asyncio.timeout(timeout):
+            await ws.send(json.dumps({"type": "resume", "after": 0}))
+            while True:
+                frame = json.loads(await ws.recv())
+                if frame.get("type") == "run.finished":
+                    return frame
+
+
+async def test_events_of_a_run_on_one_process_reach_a_client_of_another(
+    spawn, pg_env, sim, make_vendor
+) -> None:
+    env = scripted(
+        sim,
+        pg_env,
+        [
+            {
+                "content": [
+                    tool("apply_edit", filepath="index.html", old_code="one", new_code="two")
+                ]
+            },
+            {"content": [text("Changed one to two.")], "token_delay": 0.01},
+        ],
+    )
+    a, b = await asyncio.gather(spawn(env, "a"), spawn(env, "b"))
+    token = (await make_vendor(a.url))["token"]
+    on_a, on_b = Client(a.url, token), Client(b.url, token)
+    app_id, session = await on_a.app_and_session()
+    async with on_b.ws(session) as ws:
+        await ws.send(json.dumps({"type": "resume", "after": 0}))
+        r = await on_a.http.post(f"/api/sessions/{session}/messages", json={"text": "two please"})
+        assert r.status_code == 202
+        received = []
+        async with asyncio.timeout(20):
+            while not received or received[-1]["type"] != "run.finished":
+                frame = json.loads(await ws.recv())
+                if "seq" in frame:
+                    received.append(frame)
+    assert received == await on_a.events(session)
+    assert received[-1]["status"] == "completed"
+    assert "file.updated" in [e["type"] for e in received]
+    r = await on_b.http.get(f"/api/apps/{app_id}/files/index.html")
+    assert r.json()["content"] == "<p>two</p>\n"
+
+
+async def test_cancel_sent_to_another_process_stops_the_run(
+    spawn, pg_env, sim, make_vendor
+) -> None:
+    env = scripted(sim, pg_env, [{"content": [text("word " * 500)], "token_delay": 0.02}])
+    a, b = await asyncio.gather(spawn(env, "a"), spawn(env, "b"))
+    token = (await make_vendor(a.url))["token"]
+    on_a, on_b = Client(a.url, token), Client(b.url, token)
+    _app, session = await on_a.app_and_session()
+    r = await on_a.http.post(f"/api/sessions/{session}/messages", json={"text": "talk"})
+    assert r.status_code == 202
+    async with on_b.ws(session) as ws, asyncio.timeout(20):
+        await ws.send(json.dumps({"type": "resume", "after": 0}))
+        while json.loads(await ws.recv()).get("type") != "text.delta":
+            pass
+        started = time.monotonic()
+        assert (await on_b.http.post(f"/api/sessions/{session}/cancel")).json()["cancelled"]
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame.get("type") == "run.finished":
+                break
+    assert frame["status"] == "cancelled"
+    assert time.monotonic() - started < 1.5
+
+
+async def test_kill_9_mid_run_is_taken_over_by_the_other_process(
+    spawn, pg_env, sim, make_vendor
+) -> None:
+    env = scripted(
+        sim,
+        pg_env,
+        [
+            {
+                "content": [
+                    tool("apply_edit", filepath="index.html", old_code="one", new_code="two")
+                ]
+            },
+            {"content": [text("and now a long pause " * 40)], "token_delay": 0.05},
+            {"content": [text("Done.")]},
+        ],
+    )
+    a, b = await asyncio.gather(spawn(env, "a"), spawn(env, "b"))
+    token = (await make_vendor(a.url))["token"]
+    on_a, on_b = Client(a.url, token), Client(b.url, token)
+    app_id, session = await on_a.app_and_session()
+    # Whichever process runs it, kill that one once turn 2 is streaming.
+    r = await on_a.http.post(f"/api/sessions/{session}/messages", json={"text": "edit then talk"})
+    assert r.status_code == 202
+    async with on_b.ws(session) as ws, asyncio.timeout(20):
+        await ws.send(json.dumps({"type": "resume", "after": 0}))
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame.get("type") == "turn.started" and frame["turn"] == 2:
+                break
+    a.kill9()
+    killed_at = time.monotonic()
+    end = await on_b.finished(session, timeout=30)
+    assert end["status"] == "completed", end
+    assert time.monotonic() - killed_at < 10
+    r = await on_b.http.get(f"/api/apps/{app_id}/files/index.html")
+    assert r.json()["content"] == "<p>two</p>\n"
+    versions = (await on_b.http.get(f"/api/apps/{app_id}/versions")).json()
+    assert [v["source"] for v in versions] == ["ai", "initial"], "the edit applied exactly once"
+    events = await on_b.events(session)
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert sum(e["type"] == "run.finished" for e in events) == 1
+    started = sorted(e["tool_id"] for e in events if e["type"] == "tool.started")
+    assert sorted(e["tool_id"] for e in events if e["type"] == "tool.finished") == started
+    r = await on_b.http.post(f"/api/sessions/{session}/messages", json={"text": "again"})
+    assert r.status_code == 202, "the session takes new messages afterwards"
+
+
+async def test_lone_sqlite_process_restarted_resumes_its_run(
+    spawn, serve_env, sim, make_vendor
+) -> None:
+    env = scripted(
+        sim,
+        serve_env,
+        [
+            {
+                "content": [
+                    tool("apply_edit", filepath="index.html", old_code="one", new_code="two")
+                ]
+            },
+            {"content": [text("a long pause " * 40)], "token_delay": 0.05},
+            {"content": [text("Done.")]},
+        ],
+    )
+    first = await spawn(env, "first")
+    token = (await make_vendor(first.url))["token"]
+    client = Client(first.url, token)
+    app_id, session = await client.app_and_session()
+    await client.http.post(f"/api/sessions/{session}/messages", json={"text": "go"})
+    async with client.ws(session) as ws, asyncio.timeout(20):
+        await ws.send(json.dumps({"type": "resume", "after": 0}))
+        seen = 0
+        while True:
+            frame = json.loads(await ws.recv())
+            seen = frame.get("seq", seen)
+            if frame.get("type") == "turn.started" and frame["turn"] == 2:
+                break
+    first.kill9()
+    second = await spawn(env, "second")
+    client = Client(second.url, token)
+    # The client reconnects to the restarted service and resumes after what it saw.
+    async with client.ws(session) as ws, asyncio.timeout(30):
+        await ws.send(json.dumps({"type": "resume", "after": seen}))
+        rest = []
+        while not rest or rest[-1]["type"] != "run.finished":
+            frame = json.loads(await ws.recv())
+            if "seq" in frame:
+                rest.append(frame)
+    assert rest[0]["seq"] == seen + 1
+    assert rest[-1]["status"] == "completed"
+    assert (await client.http.get(f"/api/apps/{app_id}/files/index.html")).json()[
+        "content"
+    ] == "<p>two</p>\n"
