@@ -36,7 +36,6 @@ class Settings(BaseSettings):
     timeout_file_op: float = 5.0
     timeout_git: float = 15.0
     timeout_run: float = 90.0
-    timeout_tool: float = 30.0
     max_turns: int = 25
 
     model_retries: int = 3
