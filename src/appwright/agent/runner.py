@@ -191,7 +191,9 @@ class Runner:
             await session_store.append_messages(
                 conn, session_id, run.id, [Message(role="user", parts=(TextPart(text),))]
             )
-            wire = await event_log.append(conn, log_name, [RunStarted(text=text, run_id=run.id)])
+            wire = await event_log.append(
+                conn, log_name, [RunStarted(text=text, client_msg_id=client_msg_id, run_id=run.id)]
+            )
             return run, session, wire
 
         run, session, wire = await self.db.run(work)
@@ -306,11 +308,11 @@ class Runner:
             )
         except MaxTurnsReached as error:
             return "failed", ErrorInfo(
-                code=error.code, message=error.message + _kept(state.edited_paths)
+                code=error.code, message=_with_kept(error.message, state.edited_paths)
             )
         except AppwrightError as error:
             return "failed", ErrorInfo(
-                code=error.code, message=error.message + _kept(state.edited_paths)
+                code=error.code, message=_with_kept(error.message, state.edited_paths)
             )
         return "completed", None
 
@@ -457,3 +459,10 @@ def _kept(paths: list[str]) -> str:
     if not paths:
         return " No files were changed."
     return f" Edits already applied are kept: {', '.join(paths)}."
+
+
+def _with_kept(message: str, paths: list[str]) -> str:
+    sentence = message.rstrip()
+    if sentence and sentence[-1] not in ".!?)":
+        sentence += "."
+    return sentence + _kept(paths)

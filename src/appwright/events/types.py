@@ -33,6 +33,7 @@ class _Event(BaseModel):
 class RunStarted(_Event):
     type: Literal["run.started"] = "run.started"
     text: str
+    client_msg_id: str | None = None
 
 
 class TurnStarted(_Event):

@@ -1,0 +1,237 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against a real `appwright serve`
+whose model and web search are the project's scripted sim.
+
+One server and one sim serve the whole module run; each test makes its own app (and so its
+own session), scripts the sim's model for itself, and waits on what the page shows, never on
+the clock. Screenshots go to `test-artifacts/`. The built front end must exist
+(`npm --prefix web run build`); the `web_dist` fixture builds it when it does not.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+WEB_DIST = ROOT / "src" / "appwright" / "web_dist"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+MODEL = "browser-sim"
+LOCAL = re.compile(
+    r"^(?:(?:https?|wss?)://(?:127\.0\.0\.1|localhost)(?::\d+)?/|data:|blob:|about:)"
+)
+START_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """`appwright serve` in a subprocess; stop and start again keep its port and data."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str], log_path: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.env = env
+        self.log_path = log_path
+        self.proc: subprocess.Popen[str] | None = None
+        self.workspace_url = ""
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def token(self) -> str:
+        match = re.search(r"[?&]token=([^&\s]+)", self.workspace_url)
+        assert match, f"no token in {self.workspace_url!r}"
+        return match.group(1)
+
+    def start(self) -> None:
+        assert self.proc is None
+        exe = Path(sys.executable).with_name("appwright")
+        self.proc = subprocess.Popen(
+            [str(exe), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=self.data_dir,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._pump, args=(self.proc, lines), daemon=True).start()
+        while True:
+            line = lines.get(timeout=START_TIMEOUT)
+            if line is None:
+                raise RuntimeError(f"appwright serve exited; see {self.log_path}")
+            url = re.search(r"(http://\S+\?token=\S+)", line)
+            if url:
+                self.workspace_url = url.group(1)
+            if "Uvicorn running on" in line:
+                return
+
+    def _pump(self, proc: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+        assert proc.stdout is not None
+        with self.log_path.open("a") as log:
+            for line in proc.stdout:
+                log.write(line)
+                log.flush()
+                lines.put(line)
+        lines.put(None)
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(15)
+
+
+class Api:
+    """The vendor's HTTP API, for setting up and checking what the page shows."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.server.token}"}
+        response = httpx.request(
+            method, self.server.base + path, headers=headers, timeout=15, **kwargs
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def create_app(self, files: dict[str, str], name: str = "test app") -> str:
+        return self.request("POST", "/api/apps", json={"name": name, "files": files})["id"]
+
+    def read(self, app: str, path: str) -> str:
+        return self.request("GET", f"/api/apps/{app}/files/{path}")["content"]
+
+    def write(self, app: str, path: str, content: str) -> None:
+        self.request("PUT", f"/api/apps/{app}/files/{path}", json={"content": content})
+
+    def sessions(self, app: str) -> list[dict[str, Any]]:
+        return self.request("GET", f"/api/apps/{app}/sessions")
+
+    def session_events(self, session: str) -> list[dict[str, Any]]:
+        return self.request("GET", f"/api/sessions/{session}/events?after=0")["events"]
+
+
+@pytest.fixture(scope="session")
+def web_dist() -> Path:
+    if not (WEB_DIST / "index.html").is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail(
+                "the front end is not built and npm is missing: run `npm --prefix web run build`"
+            )
+        subprocess.run([npm, "ci"], cwd=ROOT / "web", check=True)
+        subprocess.run([npm, "run", "build"], cwd=ROOT / "web", check=True)
+    return WEB_DIST
+
+
+@pytest.fixture(scope="session")
+def sim() -> Iterator[Any]:
+    from appwright.sim.harness import SimServer
+
+    with SimServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def server(
+    web_dist: Path, sim: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    data = tmp_path_factory.mktemp("serve")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("APPWRIGHT_", "ANTHROPIC_", "OPENAI_", "EXA_"))
+    }
+    env.update(
+        APPWRIGHT_DATA_DIR=str(data / "data"),
+        ANTHROPIC_API_KEY="sim-key",
+        ANTHROPIC_BASE_URL=sim.url,
+        APPWRIGHT_MODEL=MODEL,
+        EXA_API_KEY="sim-key",
+        EXA_BASE_URL=sim.url,
+        APPWRIGHT_TIMEOUT_WEB_SEARCH="30",
+        APPWRIGHT_TIMEOUT_RUN="60",
+        APPWRIGHT_RETRY_BASE="0.2",
+        APPWRIGHT_RETRY_CAP="0.5",
+    )
+    proc = ServerProcess(data, env, ARTIFACTS / "browser-server.log")
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def api(server: ServerProcess) -> Api:
+    return Api(server)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1500, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    # The workspace works offline: nothing may leave this machine (no CDN, no fonts, ...).
+    outside: list[str] = []
+    context.on("request", lambda r: None if LOCAL.match(r.url) else outside.append(r.url))
+    yield pg
+    name = re.sub(r"[^\w.-]+", "_", request.node.name)
+    try:
+        pg.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    finally:
+        context.close()
+    assert not errors, f"errors on the page: {errors}"
+    assert not outside, f"requests beyond localhost: {outside}"
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

@@ -1,0 +1,84 @@
+import { useCallback, useEffect, useState } from "react";
+import { type DocStatus, DocumentSync } from "../editor/documentSync";
+import { useToasts } from "../hooks/useToasts";
+import { useWorkspace } from "../hooks/useWorkspace";
+import { api, ApiError } from "../lib/api";
+import { ChatPanel } from "./chat/ChatPanel";
+import { EditorPanel } from "./editor/EditorPanel";
+import { PreviewPanel } from "./preview/PreviewPanel";
+import { StatusBar } from "./StatusBar";
+import { Toasts } from "./Toasts";
+import { TopBar } from "./TopBar";
+import { useUndoShortcuts } from "./useUndoShortcuts";
+
+/** One app's workspace: chat | editor and history | preview, over the two logs. */
+export function Workspace({ appId }: { appId: string }) {
+  const ws = useWorkspace(appId);
+  const { toasts, show, dismiss } = useToasts();
+  const [appName, setAppName] = useState(appId);
+  const [sync, setSync] = useState<DocumentSync | null>(null);
+  const [statuses, setStatuses] = useState<Record<string, DocStatus>>({});
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const docs = new DocumentSync(appId, (path, status) => setStatuses((s) => ({ ...s, [path]: status })));
+    setSync(docs);
+    return () => docs.dispose();
+  }, [appId]);
+
+  useEffect(() => {
+    let live = true;
+    api.listApps().then((apps) => {
+      const app = apps.find((a) => a.id === appId);
+      if (live && app) setAppName(app.name);
+    }, () => {});
+    return () => {
+      live = false;
+    };
+  }, [appId]);
+
+  const step = useCallback(
+    async (kind: "undo" | "redo") => {
+      setBusy(true);
+      try {
+        await sync?.flush();
+        await (kind === "undo" ? api.undo(appId) : api.redo(appId));
+      } catch (err) {
+        const nothing = err instanceof ApiError && err.status === 409;
+        show(nothing ? `Nothing to ${kind}` : `${kind} failed: ${(err as Error).message}`, nothing ? "info" : "error");
+      } finally {
+        setBusy(false);
+      }
+    },
+    [appId, sync, show],
+  );
+  const undo = useCallback(() => void step("undo"), [step]);
+  const redo = useCallback(() => void step("redo"), [step]);
+  useUndoShortcuts(undo, redo);
+
+  const fatal = ws.state.conn.app.status === "closed" ? ws.state.conn.app.error?.message : ws.setupError;
+
+  return (
+    <div className="workspace">
+      <TopBar appName={appName} onUndo={undo} onRedo={redo} busy={busy} />
+      {fatal && <div className="banner error" data-testid="fatal">{fatal}</div>}
+      <main className="panes">
+        <ChatPanel
+          state={ws.state}
+          ready={!!ws.sessionId}
+          onSend={ws.send}
+          onCancel={ws.cancel}
+          onNewSession={() => void ws.newSession().catch((e: Error) => show(e.message, "error"))}
+        />
+        {sync && <EditorPanel appId={appId} state={ws.state} sync={sync} statuses={statuses} notify={show} />}
+        {ws.appCaughtUp ? (
+          <PreviewPanel appId={appId} versions={ws.state.versions} />
+        ) : (
+          <section className="pane preview"><div className="empty">Loading…</div></section>
+        )}
+      </main>
+      <StatusBar state={ws.state} />
+      <Toasts toasts={toasts} onDismiss={dismiss} />
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+import { useEffect, useRef, useState } from "react";
+import { api } from "../../lib/api";
+import type { VersionView } from "../../state/types";
+import { usePreviewFollower } from "./usePreviewFollower";
+
+const RENEW_BEFORE_MS = 5 * 60 * 1000;
+
+interface Props {
+  appId: string;
+  versions: VersionView[];
+}
+
+/**
+ * The app as its visitors see it, in a sandboxed iframe (no allow-same-origin: its scripts
+ * can never reach the workspace or its token). The element is created once and kept.
+ */
+export function PreviewPanel({ appId, versions }: Props) {
+  const frame = useRef<HTMLIFrameElement>(null);
+  const [url, setUrl] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [linkGeneration, setLinkGeneration] = useState(0);
+  const expiresAt = useRef(Infinity);
+
+  // A link near its expiry is renewed on the next reload (setting `src` navigates in place).
+  const renewLink = () => {
+    if (Date.now() < expiresAt.current - RENEW_BEFORE_MS) return false;
+    expiresAt.current = Infinity;
+    setLinkGeneration((n) => n + 1);
+    return true;
+  };
+  const activity = usePreviewFollower(frame, url, versions, renewLink);
+
+  useEffect(() => {
+    let live = true;
+    api.preview(appId).then(
+      (r) => {
+        if (!live) return;
+        expiresAt.current = r.expires_in ? Date.now() + r.expires_in * 1000 : Infinity;
+        setUrl(r.url);
+      },
+      (err: Error) => live && setError(err.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [appId, linkGeneration]);
+
+  return (
+    <section className="pane preview" data-testid="preview">
+      <header className="pane-head">
+        <span>Preview</span>
+        <span className="muted" data-testid="preview-activity" data-reloads={activity.reloads} data-css-swaps={activity.cssSwaps}>
+          {activity.last}
+        </span>
+        <span className="spacer" />
+        {url && (
+          <a className="link" href={url} target="_blank" rel="noopener noreferrer">
+            Open ↗
+          </a>
+        )}
+      </header>
+      {error && <div className="notice error">Preview unavailable: {error}</div>}
+      {url && (
+        <iframe
+          ref={frame}
+          className="preview-frame"
+          title="App preview"
+          src={url}
+          sandbox="allow-scripts allow-forms allow-popups allow-modals"
+          data-testid="preview-frame"
+        />
+      )}
+    </section>
+  );
+}

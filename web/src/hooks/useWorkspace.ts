@@ -1,0 +1,127 @@
+/**
+ * Wires the two logs of one app into the reducer: the app log (files, versions, commits)
+ * and the newest session's log (the conversation). Also sends queued messages, one at a
+ * time, whenever the session socket is open and no run is active.
+ */
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { LogConnection } from "../live/logConnection";
+import { api } from "../lib/api";
+import { debounce } from "../lib/tracked";
+import { initialState, reducer } from "../state/reducer";
+
+function newMessageId(): string {
+  return crypto.randomUUID?.() ?? `m-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+export function useWorkspace(appId: string) {
+  const [state, dispatch] = useReducer(reducer, initialState);
+  const [sessionId, setSessionId] = useState<string | null>(null);
+  const [appCaughtUp, setAppCaughtUp] = useState(false);
+  const [epoch, setEpoch] = useState(0);
+  const [setupError, setSetupError] = useState<string | null>(null);
+  const sessionConn = useRef<LogConnection | null>(null);
+  const seqRef = useRef(state.seq);
+  seqRef.current = state.seq;
+
+  // The conversation: the newest session, or a new one.
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const sessions = await api.listSessions(appId);
+      const id = sessions[0]?.id ?? (await api.createSession(appId)).id;
+      if (live) setSessionId(id);
+    })().catch((err: Error) => live && setSetupError(err.message));
+    return () => {
+      live = false;
+    };
+  }, [appId]);
+
+  // The app log, plus the HTTP listings it refines.
+  useEffect(() => {
+    let live = true;
+    api.listFiles(appId).then((files) => live && dispatch({ type: "files-loaded", files }), () => {});
+    const conn = new LogConnection({
+      path: `/api/apps/${encodeURIComponent(appId)}`,
+      after: seqRef.current.app,
+      onEvents: (events) => dispatch({ type: "events", log: "app", events }),
+      onState: (conn) => dispatch({ type: "conn", log: "app", conn }),
+      onCaughtUp: () => setAppCaughtUp(true),
+    });
+    return () => {
+      live = false;
+      conn.dispose();
+    };
+  }, [appId]);
+
+  // Version numbers and messages come from the listing, refreshed after new versions.
+  const headId = state.versions[0]?.id ?? null;
+  const headNumbered = state.versions[0]?.number != null;
+  useEffect(() => {
+    let live = true;
+    const load = debounce(() => {
+      api.listVersions(appId).then((versions) => live && dispatch({ type: "versions-loaded", versions }), () => {});
+    }, 250);
+    if (!headNumbered) load.schedule();
+    return () => {
+      live = false;
+      load.cancel();
+    };
+  }, [appId, headId, headNumbered]);
+
+  // The session log.
+  useEffect(() => {
+    if (!sessionId) return undefined;
+    const conn = new LogConnection({
+      path: `/api/sessions/${encodeURIComponent(sessionId)}`,
+      after: seqRef.current.session,
+      onEvents: (events) => dispatch({ type: "events", log: "session", events }),
+      onState: (conn) => dispatch({ type: "conn", log: "session", conn }),
+      onOpen: setEpoch,
+      onControl: (frame) => {
+        const msgId = frame.client_msg_id;
+        if (frame.type === "accepted" && msgId && frame.run_id) {
+          dispatch({ type: "accepted", clientMsgId: msgId, runId: frame.run_id });
+        } else if (frame.type === "error" && frame.error) {
+          // `run_active`: the message stays queued and goes out when that run finishes.
+          if (msgId && frame.error.code !== "run_active") {
+            dispatch({ type: "rejected", clientMsgId: msgId, error: frame.error });
+          } else if (!msgId) {
+            dispatch({ type: "control-error", log: "session", error: frame.error });
+          }
+        }
+      },
+    });
+    sessionConn.current = conn;
+    return () => {
+      sessionConn.current = null;
+      conn.dispose();
+    };
+  }, [sessionId]);
+
+  // The outbox: the oldest queued message goes out once per socket epoch, when no run is active.
+  const next = state.pending[0];
+  const open = state.conn.session.status === "open";
+  useEffect(() => {
+    const conn = sessionConn.current;
+    if (!conn || !open || state.activeRunId || !next || next.sentOnEpoch === epoch) return;
+    const sentOn = conn.send({ type: "message", text: next.text, client_msg_id: next.clientMsgId });
+    if (sentOn !== null) dispatch({ type: "sent", clientMsgId: next.clientMsgId, epoch: sentOn });
+  }, [next, open, state.activeRunId, epoch]);
+
+  const send = useCallback((text: string) => {
+    dispatch({ type: "enqueue", text, clientMsgId: newMessageId() });
+  }, []);
+
+  const cancel = useCallback(() => {
+    if (sessionConn.current?.send({ type: "cancel" }) != null) return;
+    if (sessionId) api.cancel(sessionId).catch(() => {});
+  }, [sessionId]);
+
+  const newSession = useCallback(async () => {
+    const { id } = await api.createSession(appId);
+    dispatch({ type: "session-reset" });
+    setSessionId(id);
+  }, [appId]);
+
+  return { state, sessionId, appCaughtUp, setupError, send, cancel, newSession };
+}
