@@ -190,7 +190,8 @@ class AgentLoop:
         accumulator = Accumulator()
         started = time.monotonic()
         first = True
-        async with aclosing(self._with_idle_timeout(self.io.model.stream(request))) as events:
+        timed = self._with_idle_timeout(self.io.model.stream(request))
+        async with aclosing(timed) as events:  # type: ignore[type-var]
             async for event in events:
                 if first and self.io.on_first_token is not None:
                     self.io.on_first_token(time.monotonic() - started)

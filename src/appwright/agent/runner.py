@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from appwright.agent.loop import AgentLoop, LoopConfig, MaxTurnsReached, RunIO, RunState
+from appwright.agent.parallel import ToolOutcome
 from appwright.agent.prompt import system_prompt
 from appwright.agent.retry import RetryPolicy
 from appwright.agent.toolbox import AppToolBox
@@ -30,7 +31,7 @@ from appwright.config import Settings
 from appwright.errors import AppwrightError, InvalidInput
 from appwright.events import log as event_log
 from appwright.events.recorder import Recorder
-from appwright.events.types import ErrorInfo, RunFinished, RunStarted
+from appwright.events.types import ErrorInfo, RunFinished, RunStarted, RunStatus
 from appwright.models.base import ModelClient
 from appwright.models.factory import NOT_CONFIGURED
 from appwright.models.types import Message, TextPart
@@ -256,7 +257,8 @@ class Runner:
     async def _execute(self, handle: RunHandle) -> None:
         ctx.run_id.set(handle.run_id)
         ctx.app_id.set(handle.app_id)
-        status, error = "completed", None
+        status: RunStatus = "completed"
+        error: ErrorInfo | None = None
         try:
             status, error = await self._drive(handle)
         except Exception as unexpected:  # a bug: still end the run, and say so
@@ -271,7 +273,7 @@ class Runner:
         finally:
             await asyncio.shield(self._finish(handle, status, error))
 
-    async def _drive(self, handle: RunHandle) -> tuple[str, ErrorInfo | None]:
+    async def _drive(self, handle: RunHandle) -> tuple[RunStatus, ErrorInfo | None]:
         if self.model is None:
             return "failed", ErrorInfo(code="model_not_configured", message=NOT_CONFIGURED)
         state = handle.state
@@ -352,6 +354,11 @@ class Runner:
             await self.db.run(work)
 
         metrics = self.metrics
+
+        def on_tool(outcome: ToolOutcome) -> None:
+            metrics.tool_calls.labels(outcome.call.name, outcome.status).inc()
+            metrics.tool_seconds.labels(outcome.call.name).observe(outcome.duration_ms / 1000)
+
         return RunIO(
             model=self.model,
             toolbox=toolbox,
@@ -359,13 +366,10 @@ class Runner:
             save_turn=save_turn,
             on_retry=lambda reason: metrics.model_retries.labels(reason).inc(),
             on_first_token=metrics.first_token_seconds.observe,
-            on_tool=lambda o: (
-                metrics.tool_calls.labels(o.call.name, o.status).inc(),
-                metrics.tool_seconds.labels(o.call.name).observe(o.duration_ms / 1000),
-            ),
+            on_tool=on_tool,
         )
 
-    async def _finish(self, handle: RunHandle, status: str, error: ErrorInfo | None) -> None:
+    async def _finish(self, handle: RunHandle, status: RunStatus, error: ErrorInfo | None) -> None:
         if handle.detached:
             await self._hand_over(handle)
             return

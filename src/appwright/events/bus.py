@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 Wire = dict[str, Any]
@@ -89,7 +89,9 @@ class Subscription:
 class Bus(Protocol):
     async def publish(self, log: str, events: list[Wire]) -> None: ...
 
-    def subscribe(self, log: str, maxsize: int = 1000) -> AsyncIterator[Subscription]: ...
+    def subscribe(
+        self, log: str, maxsize: int = 1000
+    ) -> AbstractAsyncContextManager[Subscription]: ...
 
     async def start(self) -> None: ...
 

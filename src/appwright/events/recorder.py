@@ -82,6 +82,12 @@ class Recorder:
         if self._task is not None:
             await self._task
 
+    def _appender(self, events: list[_Event]) -> Callable[[Any], Awaitable[list[dict[str, Any]]]]:
+        async def append(conn: Any) -> list[dict[str, Any]]:
+            return await event_log.append(conn, self.log_name, events)
+
+        return append
+
     async def _write_forever(self) -> None:
         while True:
             await self._wake.wait()
@@ -90,9 +96,7 @@ class Recorder:
                 batch = self._pending[:MAX_BATCH]
                 merged = merge_text_deltas(batch)
                 try:
-                    wire = await self.db.run(
-                        lambda conn, events=merged: event_log.append(conn, self.log_name, events)
-                    )
+                    wire = await self.db.run(self._appender(merged))
                 except Exception:
                     log.exception("could not record events; retrying")
                     await asyncio.sleep(self.retry_delay)

@@ -39,6 +39,7 @@ class RunRecord:
     edited_paths: list[str]
     error: dict[str, Any] | None
     owner: str | None
+    cancel_requested: bool
     created_at: datetime
 
     def to_json(self) -> dict[str, Any]:
@@ -69,6 +70,7 @@ def _run(row: Any) -> RunRecord:
         edited_paths=list(row.edited_paths),
         error=row.error,
         owner=row.owner,
+        cancel_requested=bool(row.cancel_requested),
         created_at=row.created_at,
     )
 

@@ -62,8 +62,8 @@ async def session_socket(websocket: WebSocket, session_id: str) -> None:
                     "duplicate": not created,
                 }
             if kind == "cancel":
-                run_id = await runtime.runner.cancel(vendor.id, session_id)
-                return {"type": "cancelling", "run_id": run_id}
+                cancelled = await runtime.runner.cancel(vendor.id, session_id)
+                return {"type": "cancelling", "run_id": cancelled}
             if kind == "resume":
                 return {
                     "type": "error",
