@@ -306,3 +306,17 @@ async def test_two_sessions_editing_one_app_never_interleave(harness, count) -> 
     assert a == b, "each version holds both files of one session's turn"
     versions = (await h.client.get(f"/api/apps/{app_id}/versions", headers=h.headers)).json()
     assert [sorted(v["paths"]) for v in versions if v["source"] == "ai"] == [["a.txt", "b.txt"]] * 2
+
+
+async def test_metrics_count_runs_retries_and_tools(harness) -> None:
+    stalled = Fault(attempt=1, after=0, error=ModelError("x", code="overloaded", transient=True))
+    model = ScriptedModel([Turn([tool("list_files")], faults=[stalled]), Turn([text("ok")])])
+    h = await harness(model)
+    session = await h.session(await h.app(SITE))
+    await h.run(session, "count")
+    metrics = (await h.client.get("/metrics")).text
+    assert 'appwright_runs_total{status="completed"} 1.0' in metrics
+    assert 'appwright_model_retries_total{reason="overloaded"} 1.0' in metrics
+    assert 'appwright_tool_calls_total{name="list_files",status="ok"} 1.0' in metrics
+    assert "appwright_tool_seconds_count" in metrics
+    assert "appwright_time_to_first_token_seconds_count" in metrics

@@ -126,3 +126,24 @@ async def test_resume_at_random_points_yields_the_log_exactly_once(
         assert received == await server.log(f"/api/sessions/{session}/events?after=0")
     finally:
         await live_factory.stack.aclose()
+
+
+async def test_chat_command_follows_a_run_to_its_end(live) -> None:
+    import io
+
+    from appwright.chat import chat
+
+    model = ScriptedModel(
+        [Turn([text("Reading."), tool("list_files")]), Turn([text("There is one file.")])]
+    )
+    server = await live(model)
+    app_id = await server.app()
+    out = io.StringIO()
+    status = await chat(
+        f"http://127.0.0.1:{server.port}", server.token, app_id, "what files?", None, out
+    )
+    assert status == "completed"
+    shown = out.getvalue()
+    assert "Reading." in shown and "There is one file." in shown
+    assert "list_files" in shown and "Listed 1 files" in shown
+    assert "[completed]" in shown
