@@ -320,3 +320,42 @@ async def test_metrics_count_runs_retries_and_tools(harness) -> None:
     assert 'appwright_tool_calls_total{name="list_files",status="ok"} 1.0' in metrics
     assert "appwright_tool_seconds_count" in metrics
     assert "appwright_time_to_first_token_seconds_count" in metrics
+
+
+async def test_a_tool_starts_while_the_model_is_still_streaming(harness) -> None:
+    model = ScriptedModel(
+        [Turn([tool("list_files"), text("z" * 160)], delay=0.01), Turn([text("ok")])]
+    )
+    h = await harness(model)
+    session = await h.session(await h.app(SITE))
+    await h.run(session, "list")
+    events = await h.events(session)
+    finished = next(e["seq"] for e in events if e["type"] == "tool.finished")
+    turn_2 = next(e["seq"] for e in events if e["type"] == "turn.started" and e["turn"] == 2)
+    last_text_of_turn_1 = max(
+        e["seq"] for e in events if e["type"] == "text.delta" and e["seq"] < turn_2
+    )
+    assert finished < last_text_of_turn_1, "the tool finished before the message was complete"
+
+
+async def test_edits_to_one_file_apply_in_the_order_asked(harness) -> None:
+    model = ScriptedModel(
+        [
+            Turn(
+                [
+                    tool("apply_edit", filepath="index.html", old_code="Old", new_code="Step1"),
+                    tool("apply_edit", filepath="index.html", old_code="Step1", new_code="Step2"),
+                    tool("apply_edit", filepath="index.html", old_code="Step2", new_code="Step3"),
+                ]
+            ),
+            Turn([text("ok")]),
+        ]
+    )
+    h = await harness(model)
+    app_id = await h.app(SITE)
+    session = await h.session(app_id)
+    end = await h.run(session, "chain")
+    assert end["status"] == "completed"
+    assert await h.file(app_id, "index.html") == "<h1>Hello</h1>\n<p>Step3</p>\n"
+    versions = (await h.client.get(f"/api/apps/{app_id}/versions", headers=h.headers)).json()
+    assert [v["source"] for v in versions] == ["ai", "initial"], "one turn, one version"
