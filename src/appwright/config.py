@@ -71,7 +71,9 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL")
     )
-    exa_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("EXA_API_KEY"))
+    exa_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("EXA_API_KEY")
+    )
     exa_base_url: str | None = Field(default=None, validation_alias=AliasChoices("EXA_BASE_URL"))
 
     @property

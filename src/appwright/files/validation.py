@@ -55,7 +55,7 @@ def validate_path(path: object, *, max_length: int = 255) -> str:
     if any(s.lower() == ".git" for s in segments):
         # Git refuses such a tree entry: the version could never be committed or pushed.
         raise InvalidInput(
-            "Folders named '.git' are reserved by git and cannot be part of an app.",
+            "'.git' is reserved by git: no file or folder of an app can have that name.",
             code="path_reserved",
         )
     return normalised

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -13,7 +16,22 @@ metadata = sa.MetaData(
     }
 )
 
-Timestamp = sa.DateTime(timezone=True)
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A moment, stored in UTC and always read back with its zone. PostgreSQL keeps the zone;
+    SQLite drops it, and a zone-less time in a response reads as local time in a browser."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and not value.tzinfo else value
+
+
+Timestamp = UtcDateTime()
 
 vendors = sa.Table(
     "vendors",

@@ -252,8 +252,7 @@ async def _refuse_file_inside_file(
     if not added:
         return
     existing = {
-        r.path
-        for r in await conn.execute(sa.select(files.c.path).where(files.c.app_id == app_id))
+        r.path for r in await conn.execute(sa.select(files.c.path).where(files.c.app_id == app_id))
     }
     final = (existing | set(added)) - {p for p, c in effective.items() if c is None}
     folders = {folder for path in final for folder in _folders_of(path)}
@@ -375,7 +374,8 @@ async def redo(
 
 
 async def _number(conn: AsyncConnection, version_id: str) -> int:
-    return int(await conn.scalar(sa.select(versions.c.number).where(versions.c.id == version_id)))
+    number = await conn.scalar(sa.select(versions.c.number).where(versions.c.id == version_id))
+    return int(number or 0)
 
 
 async def list_versions(

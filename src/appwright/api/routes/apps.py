@@ -94,9 +94,13 @@ async def delete_file(
 ):
     ctx.app_id.set(app_id)
     workspace = runtime_of(request).workspace
-    await workspace.file(vendor.id, app_id, path)  # 404 for a missing file
-    written = await workspace.write(vendor.id, app_id, {path: None}, source="manual")
-    return {"path": path, "deleted": True, "version": written.version.to_json() if written else None}
+    record = await workspace.file(vendor.id, app_id, path)  # 404 for a missing file
+    written = await workspace.write(vendor.id, app_id, {record.path: None}, source="manual")
+    return {
+        "path": record.path,
+        "deleted": True,
+        "version": written.version.to_json() if written else None,
+    }
 
 
 @router.get("/{app_id}/versions")

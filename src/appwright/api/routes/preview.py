@@ -14,21 +14,29 @@ from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from appwright.api.auth import current_vendor, runtime_of, vendor_for, token_from
+from appwright.api.auth import current_vendor, runtime_of, token_from, vendor_for
 from appwright.api.preview_links import check_credential, link_path, make_credential
-from appwright.errors import NotFound, Unauthorized
+from appwright.errors import InvalidInput, NotFound, Unauthorized
 from appwright.files.validation import RESERVED_PREFIX
+from appwright.runtime import Runtime
 from appwright.store.vendors import Vendor
 
 router = APIRouter(tags=["preview"])
 
 SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
 _AGENT = Path(__file__).resolve().parent.parent / "preview_agent.js"
-_EXTRA_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
-                ".svg": "image/svg+xml", ".json": "application/json", ".md": "text/markdown",
-                ".webmanifest": "application/manifest+json", ".txt": "text/plain"}
+_EXTRA_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".md": "text/markdown",
+    ".webmanifest": "application/manifest+json",
+    ".txt": "text/plain",
+}
 
 
 @cache
@@ -59,20 +67,41 @@ async def preview_link(app_id: str, request: Request, vendor: Vendor = Depends(c
     return {"url": link_path(app_id, credential), "expires_in": runtime.settings.preview_link_ttl}
 
 
+def _with_slash(request: Request) -> Response:
+    """A folder asked for without its trailing slash: send the browser to the folder, as
+    a static server does, so that the page's relative URLs resolve inside it."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"{request.url.path}/{query}", status_code=307)
+
+
+async def _is_folder(runtime: Runtime, vendor_id: str | None, app_id: str, path: str) -> bool:
+    try:
+        await runtime.workspace.file(vendor_id, app_id, f"{path}/index.html")
+    except (NotFound, InvalidInput):
+        return False
+    return True
+
+
 @router.get("/preview/{app_id}")
 @router.get("/preview/{app_id}/{path:path}")
 async def preview(app_id: str, request: Request, path: str = "") -> Response:
     runtime = runtime_of(request)
     vendor_id: str | None
     if path.startswith(RESERVED_PREFIX):
-        credential, _, path = path[len(RESERVED_PREFIX):].partition("/")
+        credential, _, path = path[len(RESERVED_PREFIX) :].partition("/")
         if not check_credential(runtime.secret_key, app_id, credential):
-            raise Unauthorized("This preview link is not valid or has expired.",
-                               code="invalid_preview_link")
+            raise Unauthorized(
+                "This preview link is not valid or has expired.", code="invalid_preview_link"
+            )
         vendor_id = None
     else:
         vendor = await vendor_for(runtime, token_from(request.headers, {}))
         vendor_id = vendor.id
+    if path == "" and not request.url.path.endswith("/"):
+        # The app's root without its slash: relative URLs would resolve outside the app.
+        await runtime.workspace.app(vendor_id, app_id)
+        return _with_slash(request)
+    requested = path
     if path == "" or path.endswith("/"):
         path += "index.html"
     try:
@@ -80,6 +109,8 @@ async def preview(app_id: str, request: Request, path: str = "") -> Response:
     except NotFound as missing:
         if missing.code == "app_not_found":
             raise
+        if requested == path and await _is_folder(runtime, vendor_id, app_id, path):
+            return _with_slash(request)
         raise NotFound(f"No file {path!r} in this app.", code="file_not_found") from None
     body = record.content or ""
     kind = content_type(path)

@@ -1,0 +1,162 @@
+"""The `appwright` command, run as a person runs it: a separate process on a data dir.
+
+SQLite only (the CLI's default store); each command is a fresh process, and `serve` is a
+real server on a free port, so what the CLI wrote is what the service reads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+APPWRIGHT = Path(sys.executable).parent / "appwright"
+FILES = {
+    "index.html": "<!doctype html><h1>Café</h1>",
+    "css/site.css": "h1 { color: red; }\n",
+    "js/lib/util.js": "export const x = 1;\n",
+    "deep/a/b/c/notes.md": "# notes\n\nnested four folders down\n",
+    "empty.txt": "",
+}
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("APPWRIGHT_", "ANTHROPIC_", "OPENAI_", "EXA_"))
+    }
+    env["APPWRIGHT_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(APPWRIGHT), *args],
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for path, content in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
+def read_tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(data_dir: Path) -> str:
+        port = _free_port()
+        log = (tmp_path / f"serve-{port}.log").open("wb")
+        process = subprocess.Popen(
+            [str(APPWRIGHT), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=_env(data_dir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, (tmp_path / f"serve-{port}.log").read_text()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    return base
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start answering in 30 s"
+            time.sleep(0.05)
+
+    yield start
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_vendor_app_import_and_export_round_trip(tmp_path: Path, serve) -> None:
+    data = tmp_path / "data"
+    made = run(data, "vendor", "create", "Acme")
+    assert made.returncode == 0, made.stderr
+    token = re.search(r"^token\s+(\S+)$", made.stdout, re.MULTILINE).group(1)
+    vendor_id = re.search(r"^vendor\s+(\S+)$", made.stdout, re.MULTILINE).group(1)
+
+    source = write_tree(tmp_path / "site", FILES)
+    created = run(data, "app", "create", "shop", "--from", str(source), "--token", token)
+    assert created.returncode == 0, created.stderr
+    app_id = created.stdout.strip().splitlines()[-1]
+    assert app_id.startswith("app_")
+
+    # A folder with a binary file is refused as a whole: no app, not even the text files.
+    binary = write_tree(
+        tmp_path / "with-image",
+        {"index.html": "<img src='logo.png'>", "logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe"},
+    )
+    refused = run(data, "app", "create", "images", "--from", str(binary), "--token", token)
+    assert refused.returncode != 0
+    assert "not_text" in refused.stderr and "logo.png" in refused.stderr
+    assert token not in refused.stderr + refused.stdout
+
+    base = serve(data)
+    auth = {"Authorization": f"Bearer {token}"}
+    apps = httpx.get(f"{base}/api/apps", headers=auth, timeout=10)
+    assert apps.status_code == 200, apps.text
+    assert [(a["id"], a["name"]) for a in apps.json()] == [(app_id, "shop")]
+    listing = httpx.get(f"{base}/api/apps/{app_id}/files", headers=auth, timeout=10).json()
+    assert sorted(f["path"] for f in listing) == sorted(FILES)
+    for path, content in FILES.items():
+        read = httpx.get(f"{base}/api/apps/{app_id}/files/{path}", headers=auth, timeout=10)
+        assert read.json()["content"] == content
+    versions = httpx.get(f"{base}/api/apps/{app_id}/versions", headers=auth, timeout=10).json()
+    assert [v["source"] for v in versions] == ["initial"]
+    assert httpx.get(f"{base}/api/apps", timeout=10).status_code == 401
+    assert vendor_id.startswith("vnd_")
+
+    out = tmp_path / "exported"
+    exported = run(data, "app", "export", app_id, str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert read_tree(out) == FILES
+
+
+def test_exporting_a_missing_app_fails_with_its_code(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    missing = run(data, "app", "export", "app_00000000000000000000", str(tmp_path / "out"))
+    assert missing.returncode != 0
+    assert "app_not_found" in missing.stderr
+    assert not (tmp_path / "out").exists()
