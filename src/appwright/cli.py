@@ -80,7 +80,7 @@ def _read_folder(folder: Path, max_bytes: int) -> dict[str, str]:
     files: dict[str, str] = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
-        if path.is_file() and not any(part.startswith(".git") for part in path.parts):
+        if path.is_file() and ".git" not in path.relative_to(folder).parts:
             files[relative] = decode_text(relative, path.read_bytes(), max_bytes=max_bytes)
     return files
 
