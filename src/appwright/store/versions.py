@@ -328,49 +328,48 @@ async def changes_of(
 async def undo(
     conn: AsyncConnection, app_id: str, author_vendor_id: str, limits: Limits
 ) -> Written:
-    undo_stack, redo_stack = await _stacks(conn, app_id)
-    while undo_stack:
-        target = undo_stack.pop()
-        restore = {p: b for p, (b, _a) in (await changes_of(conn, target)).items()}
-        try:
-            return await write_version(
-                conn,
-                app_id=app_id,
-                author_vendor_id=author_vendor_id,
-                changes=restore,
-                source="undo",
-                limits=limits,
-                message=f"Undo version {await _number(conn, target)}",
-                target_id=target,
-                stacks=(undo_stack, [*redo_stack, target]),
-            )
-        except NoChange:
-            continue
-    raise Conflict("There is nothing to undo.", code="nothing_to_undo")
+    return await _step(conn, app_id, author_vendor_id, limits, "undo")
 
 
 async def redo(
     conn: AsyncConnection, app_id: str, author_vendor_id: str, limits: Limits
 ) -> Written:
+    return await _step(conn, app_id, author_vendor_id, limits, "redo")
+
+
+async def _step(
+    conn: AsyncConnection,
+    app_id: str,
+    author_vendor_id: str,
+    limits: Limits,
+    direction: Literal["undo", "redo"],
+) -> Written:
+    """Move the newest version of one stack to the other, writing its "before" (undo) or
+    its "after" (redo). A version whose step would change nothing is passed over."""
     undo_stack, redo_stack = await _stacks(conn, app_id)
-    while redo_stack:
-        target = redo_stack.pop()
-        reapply = {p: a for p, (_b, a) in (await changes_of(conn, target)).items()}
+    source, destination = (
+        (undo_stack, redo_stack) if direction == "undo" else (redo_stack, undo_stack)
+    )
+    while source:
+        target = source.pop()
+        side = 0 if direction == "undo" else 1
+        contents = {p: pair[side] for p, pair in (await changes_of(conn, target)).items()}
+        moved = [*destination, target]
         try:
             return await write_version(
                 conn,
                 app_id=app_id,
                 author_vendor_id=author_vendor_id,
-                changes=reapply,
-                source="redo",
+                changes=contents,
+                source=direction,
                 limits=limits,
-                message=f"Redo version {await _number(conn, target)}",
+                message=f"{direction.capitalize()} version {await _number(conn, target)}",
                 target_id=target,
-                stacks=([*undo_stack, target], redo_stack),
+                stacks=(undo_stack, moved) if direction == "undo" else (moved, redo_stack),
             )
         except NoChange:
             continue
-    raise Conflict("There is nothing to redo.", code="nothing_to_redo")
+    raise Conflict(f"There is nothing to {direction}.", code=f"nothing_to_{direction}")
 
 
 async def _number(conn: AsyncConnection, version_id: str) -> int:

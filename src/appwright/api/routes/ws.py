@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
 from appwright.api.auth import token_from, vendor_for
-from appwright.api.live import CLOSE_NOT_FOUND, CLOSE_UNAUTHORIZED, first_resume, stream_log
+from appwright.api.live import (
+    CLOSE_NOT_FOUND,
+    CLOSE_UNAUTHORIZED,
+    OnCommand,
+    first_resume,
+    stream_log,
+)
 from appwright.errors import AppwrightError, NotFound, Unauthorized
 from appwright.events import log as event_log
 from appwright.runtime import Runtime
@@ -16,111 +23,99 @@ from appwright.store.vendors import Vendor
 router = APIRouter()
 
 
-async def _admit(websocket: WebSocket) -> tuple[Runtime, Vendor] | None:
-    """Accept, then check the token; refusals close with a code a client can act on."""
+async def _serve(
+    websocket: WebSocket,
+    log_name: str,
+    check_owner: Callable[[Runtime, Vendor], Awaitable[Any]],
+    commands: Callable[[Runtime, Vendor], OnCommand] | None = None,
+) -> None:
+    """Accept, check the token and ownership (refusals close with a code a client can act
+    on), wait for the resume frame, then stream `log_name`."""
     runtime: Runtime = websocket.app.state.runtime
     await websocket.accept()
     try:
         vendor = await vendor_for(runtime, token_from(websocket.headers, websocket.query_params))
     except Unauthorized:
         await websocket.close(CLOSE_UNAUTHORIZED, "no or bad token")
-        return None
-    return runtime, vendor
-
-
-@router.websocket("/api/sessions/{session_id}/ws")
-async def session_socket(websocket: WebSocket, session_id: str) -> None:
-    admitted = await _admit(websocket)
-    if admitted is None:
         return
-    runtime, vendor = admitted
     try:
-        await runtime.runner.session(vendor.id, session_id)
+        await check_owner(runtime, vendor)
     except NotFound:
-        await websocket.close(CLOSE_NOT_FOUND, "no such session")
+        await websocket.close(CLOSE_NOT_FOUND, "no such session or app")
         return
     after = await first_resume(websocket)
     if after is None:
         return
 
     async def read(since: int) -> list[dict[str, Any]]:
-        return await runtime.db.read(
-            lambda conn: event_log.read(conn, event_log.session_log(session_id), since, limit=500)
-        )
-
-    async def command(frame: dict[str, Any]) -> dict[str, Any] | None:
-        kind = frame.get("type")
-        try:
-            if kind == "message":
-                run_id, created = await runtime.runner.submit(
-                    vendor.id, session_id, frame.get("text"), frame.get("client_msg_id")
-                )
-                return {
-                    "type": "accepted",
-                    "run_id": run_id,
-                    "client_msg_id": frame.get("client_msg_id"),
-                    "duplicate": not created,
-                }
-            if kind == "cancel":
-                cancelled = await runtime.runner.cancel(vendor.id, session_id)
-                return {"type": "cancelling", "run_id": cancelled}
-            if kind == "resume":
-                return {
-                    "type": "error",
-                    "error": {
-                        "code": "already_resumed",
-                        "message": "This socket is already streaming; reconnect to resume again.",
-                    },
-                }
-        except AppwrightError as error:
-            return {
-                "type": "error",
-                "error": error.as_payload(),
-                "client_msg_id": frame.get("client_msg_id"),
-            }
-        return {
-            "type": "error",
-            "error": {"code": "unknown_frame", "message": f"Unknown frame type {kind!r}."},
-        }
+        return await runtime.db.read(lambda conn: event_log.read(conn, log_name, since, limit=500))
 
     await stream_log(
         websocket,
         runtime.bus,
-        event_log.session_log(session_id),
+        log_name,
         read,
         after,
-        command,
+        commands(runtime, vendor) if commands else None,
         queue_size=runtime.settings.ws_queue_size,
         send_timeout=runtime.settings.ws_send_timeout,
     )
 
 
+def _session_commands(session_id: str) -> Callable[[Runtime, Vendor], OnCommand]:
+    def bind(runtime: Runtime, vendor: Vendor) -> OnCommand:
+        async def command(frame: dict[str, Any]) -> dict[str, Any] | None:
+            kind = frame.get("type")
+            try:
+                if kind == "message":
+                    run_id, created = await runtime.runner.submit(
+                        vendor.id, session_id, frame.get("text"), frame.get("client_msg_id")
+                    )
+                    return {
+                        "type": "accepted",
+                        "run_id": run_id,
+                        "client_msg_id": frame.get("client_msg_id"),
+                        "duplicate": not created,
+                    }
+                if kind == "cancel":
+                    cancelled = await runtime.runner.cancel(vendor.id, session_id)
+                    return {"type": "cancelling", "run_id": cancelled}
+                if kind == "resume":
+                    return _error_frame(
+                        "already_resumed",
+                        "This socket is already streaming; reconnect to resume again.",
+                    )
+            except AppwrightError as error:
+                return {
+                    "type": "error",
+                    "error": error.as_payload(),
+                    "client_msg_id": frame.get("client_msg_id"),
+                }
+            return _error_frame("unknown_frame", f"Unknown frame type {kind!r}.")
+
+        return command
+
+    return bind
+
+
+def _error_frame(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"code": code, "message": message}}
+
+
+@router.websocket("/api/sessions/{session_id}/ws")
+async def session_socket(websocket: WebSocket, session_id: str) -> None:
+    await _serve(
+        websocket,
+        event_log.session_log(session_id),
+        lambda runtime, vendor: runtime.runner.session(vendor.id, session_id),
+        _session_commands(session_id),
+    )
+
+
 @router.websocket("/api/apps/{app_id}/ws")
 async def app_socket(websocket: WebSocket, app_id: str) -> None:
-    admitted = await _admit(websocket)
-    if admitted is None:
-        return
-    runtime, vendor = admitted
-    try:
-        await runtime.workspace.app(vendor.id, app_id)
-    except NotFound:
-        await websocket.close(CLOSE_NOT_FOUND, "no such app")
-        return
-    after = await first_resume(websocket)
-    if after is None:
-        return
-
-    async def read(since: int) -> list[dict[str, Any]]:
-        return await runtime.db.read(
-            lambda conn: event_log.read(conn, event_log.app_log(app_id), since, limit=500)
-        )
-
-    await stream_log(
+    await _serve(
         websocket,
-        runtime.bus,
         event_log.app_log(app_id),
-        read,
-        after,
-        queue_size=runtime.settings.ws_queue_size,
-        send_timeout=runtime.settings.ws_send_timeout,
+        lambda runtime, vendor: runtime.workspace.app(vendor.id, app_id),
     )
