@@ -69,6 +69,9 @@ def make_settings(
             "openai_base_url": None,
             "anthropic_base_url": None,
             "exa_api_key": None,
+            # The commit/push worker appends to the app log on its own schedule; tests of
+            # the log's other events run without it, and tests of git start it themselves.
+            "git_worker": False,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)

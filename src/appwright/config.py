@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     ws_queue_size: int = 2000
     ws_send_timeout: float = 10.0
     allow_local_remotes: bool = False
+    git_worker: bool = True
 
     preview_link_ttl: int = 12 * 3600
     secret_key: SecretStr | None = None

@@ -14,6 +14,7 @@ from pathlib import Path
 from appwright.agent.runner import Runner
 from appwright.config import Settings
 from appwright.events.bus import Bus, InProcessBus
+from appwright.git.outbox import GitOutbox
 from appwright.models.base import ModelClient
 from appwright.models.factory import make_model
 from appwright.ops.metrics import Metrics
@@ -57,6 +58,10 @@ class Runtime:
             else _secret_file(settings.data_dir / "secret.key")
         )
         self.admin_token, self.admin_token_created = self._admin_token()
+        self.git_outbox = GitOutbox(
+            settings, self.db, self.bus, self.metrics, secret_key=self.secret_key
+        )
+        self.workspace.on_version(self.git_outbox.wake)
         self.model = model if model is not None else make_model(settings)
         self.runner = Runner(
             settings,
@@ -86,8 +91,11 @@ class Runtime:
         await upgrade(self.db.engine)
         await self.bus.start()
         await self.runner.start()
+        if self.settings.git_worker:
+            await self.git_outbox.start()
 
     async def stop(self) -> None:
+        await self.git_outbox.stop()
         await self.runner.stop()
         if self.model is not None:
             await self.model.aclose()

@@ -200,7 +200,9 @@ def api(server: ServerProcess) -> Api:
     return Api(server)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs an event loop in this thread for as long as it is
+# open, and asyncio tests collected after the browser tests need the thread's loop back.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from appwright.api import errors
-from appwright.api.routes import apps, ops, preview, sessions, vendors, web, ws
+from appwright.api.routes import apps, ops, preview, remote, sessions, vendors, web, ws
 from appwright.config import Settings
 from appwright.ops import logging as ctx
 from appwright.runtime import Runtime
@@ -64,5 +64,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(preview.router)
     app.include_router(sessions.router)
     app.include_router(ws.router)
+    app.include_router(remote.router)
     app.include_router(web.router)
     return app

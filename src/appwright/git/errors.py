@@ -1,0 +1,73 @@
+"""The one error type of the git layer, and what each of its codes means.
+
+    GitError(AppwrightError)
+      remote_unreachable   no connection, no such host/port, no repository at that URL/path
+      auth_refused         the remote said 401/403: missing, wrong or under-privileged token
+      non_fast_forward     the remote branch has commits we do not have; it was left alone
+      push_timed_out       the push did not finish within its deadline
+      push_failed          any other push failure (5xx, protocol error, hook refused, ...)
+      fetch_timed_out      fetch_tip / import_tip did not finish within its deadline
+      fetch_failed         any other fetch failure
+      branch_not_found     the remote has no such branch (import_tip)
+      invalid_remote       a URL form we do not speak (ssh, scp-like, git://, garbage)
+      invalid_path         a file path that cannot be a git tree entry
+      unknown_commit       read_tree of a sha the repository does not have
+      commit_timed_out     a local repository operation did not finish within its deadline
+      commit_failed        any other local repository failure
+
+Messages are built from our own words plus the remote's URL with any credentials removed;
+`remote.py` scrubs whatever text it borrows from dulwich, so no message carries a token.
+`retryable` tells the outbox whether backing off and trying again can help: a refused
+token or a diverged remote needs a person, a flaky network does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appwright.errors import AppwrightError
+
+REMOTE_UNREACHABLE = "remote_unreachable"
+AUTH_REFUSED = "auth_refused"
+NON_FAST_FORWARD = "non_fast_forward"
+PUSH_TIMED_OUT = "push_timed_out"
+PUSH_FAILED = "push_failed"
+FETCH_TIMED_OUT = "fetch_timed_out"
+FETCH_FAILED = "fetch_failed"
+BRANCH_NOT_FOUND = "branch_not_found"
+INVALID_REMOTE = "invalid_remote"
+INVALID_PATH = "invalid_path"
+UNKNOWN_COMMIT = "unknown_commit"
+COMMIT_TIMED_OUT = "commit_timed_out"
+COMMIT_FAILED = "commit_failed"
+
+# Codes where waiting and trying again can succeed without anyone changing anything.
+RETRYABLE_CODES = frozenset(
+    {
+        REMOTE_UNREACHABLE,
+        PUSH_TIMED_OUT,
+        PUSH_FAILED,
+        FETCH_TIMED_OUT,
+        FETCH_FAILED,
+        COMMIT_TIMED_OUT,
+        COMMIT_FAILED,
+    }
+)
+
+# When one of these reaches an HTTP answer (e.g. `app create --from-git`): the remote the
+# caller named is unusable, which is their input (422), except a diverged remote (409) and
+# an unknown sha (404). CONTRACT.md says a 5xx is a bug, so none of these is one.
+_STATUS = {NON_FAST_FORWARD: 409, UNKNOWN_COMMIT: 404}
+
+
+class GitError(AppwrightError):
+    status = 422
+    default_code = PUSH_FAILED
+
+    def __init__(self, message: str, *, code: str, **data: Any) -> None:
+        super().__init__(message, code=code, **data)
+        self.status = _STATUS.get(code, type(self).status)
+
+    @property
+    def retryable(self) -> bool:
+        return self.code in RETRYABLE_CODES

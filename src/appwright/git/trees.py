@@ -1,0 +1,125 @@
+"""Snapshots <-> git trees: `{path: text}` in, tree id out, and back.
+
+A version is a full snapshot of the app's files, so a commit's tree is built from scratch
+each time rather than patched: the result is exactly the snapshot, whatever the previous
+tree held. Blobs and subtrees that already exist are not written again, so an edit to one
+file costs one blob plus the trees on its path.
+"""
+
+from __future__ import annotations
+
+import stat
+import time
+from collections.abc import Mapping
+
+from dulwich.file import FileLocked
+from dulwich.object_store import BaseObjectStore
+from dulwich.objects import Blob, ObjectID, ShaFile, Tree
+
+from appwright.git.errors import COMMIT_FAILED, INVALID_PATH, GitError
+
+FILE_MODE = 0o100644
+DIR_MODE = stat.S_IFDIR
+# How long to wait for another writer's lock on an identical object: 100 x 20 ms.
+_LOCK_WAITS = 100
+_LOCK_PAUSE = 0.02
+
+# A nested folder: name -> text (a file) or another folder.
+_Folder = dict[str, "str | _Folder"]
+
+
+def _segments(path: str) -> list[str]:
+    """Split and check one path. These are the names git itself refuses (or that would let
+    a checkout write outside, or into, the repository), so we refuse them before writing."""
+    parts = path.split("/")
+    for part in parts:
+        if part in ("", ".", "..") or part.lower() == ".git" or "\x00" in part:
+            raise GitError(f"not a valid file path for git: {path!r}", code=INVALID_PATH)
+    return parts
+
+
+def _nest(files: Mapping[str, str]) -> _Folder:
+    root: _Folder = {}
+    for path, text in files.items():
+        parts = _segments(path)
+        folder = root
+        for name in parts[:-1]:
+            child = folder.setdefault(name, {})
+            if not isinstance(child, dict):
+                raise GitError(f"{path!r} is inside a file", code=INVALID_PATH)
+            folder = child
+        if parts[-1] in folder:
+            # Only reachable when a folder of that name was made by a longer path first.
+            raise GitError(f"{path!r} is both a file and a folder", code=INVALID_PATH)
+        folder[parts[-1]] = text
+    return root
+
+
+def write_tree(store: BaseObjectStore, files: Mapping[str, str]) -> ObjectID:
+    """Store a tree whose content is exactly `files` and return its id."""
+    return _write_folder(store, _nest(files))
+
+
+def _write_folder(store: BaseObjectStore, folder: _Folder) -> ObjectID:
+    tree = Tree()
+    for name, entry in folder.items():
+        if isinstance(entry, dict):
+            tree.add(name.encode(), DIR_MODE, _write_folder(store, entry))
+        else:
+            blob = Blob.from_string(entry.encode())
+            add_object(store, blob)
+            tree.add(name.encode(), FILE_MODE, blob.id)
+    add_object(store, tree)
+    return tree.id
+
+
+def add_object(store: BaseObjectStore, obj: ShaFile) -> None:
+    """Store `obj` unless present. Two threads writing the same object (a retry racing a
+    commit that outlived its deadline) collide on dulwich's lock file; the content is the
+    same by definition, so the loser waits for the winner's copy instead of failing."""
+    for _ in range(_LOCK_WAITS):
+        if obj.id in store:
+            return
+        try:
+            store.add_object(obj)
+            return
+        except FileLocked:
+            time.sleep(_LOCK_PAUSE)
+    raise GitError(f"object {obj.id.decode()} stayed locked", code=COMMIT_FAILED)
+
+
+def read_files(store: BaseObjectStore, tree_id: ObjectID) -> tuple[dict[str, str], list[str]]:
+    """The text files under `tree_id`, and the paths skipped as not text.
+
+    Skipped: blobs that are not UTF-8 or contain NUL (images, fonts, ...), symlinks and
+    submodules. Trees we wrote never contain those; imported ones may.
+    """
+    files: dict[str, str] = {}
+    skipped: list[str] = []
+    stack: list[tuple[str, ObjectID]] = [("", tree_id)]
+    while stack:
+        prefix, tid = stack.pop()
+        tree = store[tid]
+        assert isinstance(tree, Tree)
+        for item in tree.items():
+            path = prefix + item.path.decode("utf-8", "replace")
+            if stat.S_ISDIR(item.mode):
+                stack.append((path + "/", item.sha))
+            elif not stat.S_ISREG(item.mode):  # symlink (0o120000) or submodule (0o160000)
+                skipped.append(path)
+            else:
+                text = _as_text(store[item.sha].as_raw_string())
+                if text is None:
+                    skipped.append(path)
+                else:
+                    files[path] = text
+    return dict(sorted(files.items())), sorted(skipped)
+
+
+def _as_text(data: bytes) -> str | None:
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
