@@ -160,3 +160,31 @@ def test_exporting_a_missing_app_fails_with_its_code(tmp_path: Path) -> None:
     assert missing.returncode != 0
     assert "app_not_found" in missing.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_app_create_from_git_imports_the_repository_tip(tmp_path: Path) -> None:
+    import asyncio
+
+    from appwright.git.remote import push
+    from appwright.git.repository import AppRepository
+
+    async def make_remote() -> Path:
+        source = AppRepository(tmp_path / "source.git")
+        await source.ensure()
+        await source.commit({"index.html": "<p>old</p>"}, "first", "Someone", "s@example.com", "v1")
+        await source.commit(FILES, "second", "Someone", "s@example.com", "v2")
+        from dulwich.repo import Repo
+
+        Repo.init_bare(str(tmp_path / "remote.git"), mkdir=True)
+        await push(source, str(tmp_path / "remote.git"), None, "main")
+        return tmp_path / "remote.git"
+
+    remote = asyncio.run(make_remote())
+    data = tmp_path / "data"
+    created = run(data, "app", "create", "imported", "--from-git", str(remote))
+    assert created.returncode == 0, created.stderr
+    app_id = created.stdout.strip().splitlines()[-1]
+    exported = run(data, "app", "export", app_id, str(tmp_path / "out"))
+    assert exported.returncode == 0, exported.stderr
+    for path, content in FILES.items():
+        assert (tmp_path / "out" / path).read_text(encoding="utf-8") == content
