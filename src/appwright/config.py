@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     admin_token: SecretStr | None = None
     public_url: str | None = Field(
-        default=None, description="Base URL printed for people to open; defaults to http://HOST:PORT"
+        default=None,
+        description="Base URL printed for people to open; defaults to http://HOST:PORT",
     )
 
     provider: Literal["anthropic", "openai"] | None = None

@@ -65,8 +65,3 @@ async def read(
     )
     rows = await conn.execute(query if limit is None else query.limit(limit))
     return [row.body for row in rows]
-
-
-async def last_seq(conn: AsyncConnection, log: str) -> int:
-    value = await conn.scalar(sa.select(logs.c.last_seq).where(logs.c.log == log))
-    return int(value or 0)

@@ -208,11 +208,6 @@ async def finish_run(
     return result.rowcount == 1
 
 
-async def running_runs(conn: AsyncConnection) -> list[RunRecord]:
-    rows = await conn.execute(sa.select(runs).where(runs.c.status == "running"))
-    return [_run(r) for r in rows]
-
-
 async def renew_leases(
     conn: AsyncConnection, run_ids: list[str], owner: str, until: datetime
 ) -> list[str]:

@@ -36,10 +36,3 @@ async def vendor_by_token(conn: AsyncConnection, token: str) -> Vendor | None:
         )
     ).first()
     return Vendor(id=row.id, name=row.name) if row else None
-
-
-async def get_vendor(conn: AsyncConnection, vendor_id: str) -> Vendor | None:
-    row = (
-        await conn.execute(sa.select(vendors.c.id, vendors.c.name).where(vendors.c.id == vendor_id))
-    ).first()
-    return Vendor(id=row.id, name=row.name) if row else None

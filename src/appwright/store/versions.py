@@ -398,8 +398,3 @@ async def get_version(conn: AsyncConnection, app_id: str, version_id: str) -> Ve
     if row is None:
         raise NotFound(f"No version {version_id!r} in this app.", code="version_not_found")
     return _version(row)
-
-
-async def can_undo_redo(conn: AsyncConnection, app_id: str) -> tuple[bool, bool]:
-    undo_stack, redo_stack = await _stacks(conn, app_id)
-    return bool(undo_stack), bool(redo_stack)
