@@ -31,7 +31,7 @@ from appwright.config import Settings
 from appwright.errors import AppwrightError, InvalidInput
 from appwright.events import log as event_log
 from appwright.events.recorder import Recorder
-from appwright.events.types import ErrorInfo, RunFinished, RunStarted, RunStatus
+from appwright.events.types import ErrorInfo, RunFinished, RunStarted, RunStatus, ToolStatus
 from appwright.models.base import ModelClient
 from appwright.models.factory import NOT_CONFIGURED
 from appwright.models.types import Message, TextPart
@@ -45,6 +45,8 @@ from appwright.workspace import Workspace
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 20_000
+# A run whose process keeps dying (perhaps because of the run) is not resumed forever.
+MAX_TAKEOVERS = 3
 
 
 @dataclass
@@ -60,9 +62,15 @@ class RunHandle:
     task: asyncio.Task[None] | None = None
     loop_task: asyncio.Task[None] | None = None
     detached: bool = False  # the process is shutting down: hand the run over, don't end it
+    abandoned: bool = False  # taken over too often: end it instead of resuming it again
 
-    def stop(self, status: str) -> None:
-        self.state.stop_status = status  # type: ignore[assignment]
+    stop_requested: bool = False
+
+    def stop(self, status: ToolStatus) -> None:
+        """Stop the loop now, or as soon as it starts (a cancel may arrive while the run is
+        still loading its conversation)."""
+        self.state.stop_status = status
+        self.stop_requested = True
         if self.loop_task is not None and not self.loop_task.done():
             self.loop_task.cancel()
 
@@ -237,7 +245,7 @@ class Runner:
 
     def _launch(
         self, run: session_store.RunRecord, session: session_store.SessionRecord, turns_done: int
-    ) -> None:
+    ) -> RunHandle:
         recorder = Recorder(self.db, self.bus, event_log.session_log(session.id))
         recorder.start()
         handle = RunHandle(
@@ -253,6 +261,7 @@ class Runner:
         )
         self.active[run.id] = handle
         handle.task = asyncio.create_task(self._execute(handle), name=f"run:{run.id}")
+        return handle
 
     async def _execute(self, handle: RunHandle) -> None:
         ctx.run_id.set(handle.run_id)
@@ -274,6 +283,12 @@ class Runner:
             await asyncio.shield(self._finish(handle, status, error))
 
     async def _drive(self, handle: RunHandle) -> tuple[RunStatus, ErrorInfo | None]:
+        if handle.abandoned:
+            return "failed", ErrorInfo(
+                code="server_restarted",
+                message="The server running this request stopped several times while working on "
+                f"it, so it was not resumed again.{_kept(handle.state.edited_paths)}",
+            )
         if self.model is None:
             return "failed", ErrorInfo(code="model_not_configured", message=NOT_CONFIGURED)
         state = handle.state
@@ -290,6 +305,8 @@ class Runner:
             return "completed", None  # the last turn ended the run; only its end was lost
         loop = AgentLoop(self._loop_config(app.name, names), self._io(handle), state)
         handle.loop_task = asyncio.create_task(loop.run(), name=f"loop:{handle.run_id}")
+        if handle.stop_requested:
+            handle.loop_task.cancel()
         remaining = max(0.0, self.settings.timeout_run - (time.monotonic() - handle.started))
         done, _ = await asyncio.wait({handle.loop_task}, timeout=remaining)
         if not done:
@@ -451,9 +468,10 @@ class Runner:
             if run.id in self.active:
                 continue
             log.warning("resuming a run whose process stopped", extra={"resumed_run": run.id})
-            self._launch(run, session, turns_done=run.turns)
+            handle = self._launch(run, session, turns_done=run.turns)
+            handle.abandoned = run.takeovers > MAX_TAKEOVERS
             if run.cancel_requested:
-                self.active[run.id].stop("cancelled")
+                handle.stop("cancelled")
 
 
 CONTROL_LOG = "control:runs"

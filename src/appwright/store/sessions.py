@@ -40,6 +40,7 @@ class RunRecord:
     error: dict[str, Any] | None
     owner: str | None
     cancel_requested: bool
+    takeovers: int
     created_at: datetime
 
     def to_json(self) -> dict[str, Any]:
@@ -71,6 +72,7 @@ def _run(row: Any) -> RunRecord:
         error=row.error,
         owner=row.owner,
         cancel_requested=bool(row.cancel_requested),
+        takeovers=int(row.takeovers or 0),
         created_at=row.created_at,
     )
 
@@ -243,7 +245,7 @@ async def claim_expired(
         result = await conn.execute(
             sa.update(runs)
             .where(runs.c.id == row.id, runs.c.status == "running", expired)
-            .values(owner=owner, lease_until=until)
+            .values(owner=owner, lease_until=until, takeovers=runs.c.takeovers + 1)
         )
         if result.rowcount == 1:
             claimed.append(await get_run(conn, row.id))

@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: ed8ce7515d10
+Revision ID: b48dec41b6ed
 Revises:
-Create Date: 2026-11-25 14:42:27.487943
+Create Date: 2026-11-25 15:21:29.113453
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "ed8ce7515d10"
+revision = "b48dec41b6ed"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -151,6 +151,7 @@ def upgrade() -> None:
         sa.Column("owner", sa.String(length=64), nullable=True),
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("cancel_requested", sa.Boolean(), nullable=False),
+        sa.Column("takeovers", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
