@@ -131,26 +131,15 @@ class Workspace:
     ) -> Written | None:
         """One version with `changes`, or None when they change nothing."""
         valid = self.validate_changes(changes)
-
-        async def work(conn: Any) -> Written | None:
-            await app_store.get_app(conn, app_id, vendor_id)
-            try:
-                return await version_store.write_version(
-                    conn,
-                    app_id=app_id,
-                    author_vendor_id=vendor_id,
-                    changes=valid,
-                    source=source,
-                    limits=self.limits,
-                    message=message,
-                    run_id=run_id,
-                )
-            except NoChange:
-                return None
-
-        written = await self.db.run(work)
-        if written is not None:
-            await self._published(written)
+        written, _ = await self.edit(
+            vendor_id,
+            app_id,
+            sorted(valid),
+            lambda _current: (valid, None),
+            source=source,
+            message=message,
+            run_id=run_id,
+        )
         return written
 
     async def edit(

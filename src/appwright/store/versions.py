@@ -159,23 +159,24 @@ async def write_version(
     parent_id = await conn.scalar(
         sa.select(versions.c.id).where(versions.c.app_id == app_id, versions.c.number == number - 1)
     )
-    version_id = new_id("ver")
-    created = now()
+    version = VersionRecord(
+        id=new_id("ver"),
+        app_id=app_id,
+        number=number,
+        parent_id=parent_id,
+        source=source,
+        target_id=target_id,
+        paths=sorted(effective),
+        message=message,
+        run_id=run_id,
+        created_at=now(),
+        commit_state="pending",
+        commit_sha=None,
+        commit_error=None,
+    )
+    version_id = version.id
     await conn.execute(
-        sa.insert(versions).values(
-            id=version_id,
-            app_id=app_id,
-            number=number,
-            parent_id=parent_id,
-            source=source,
-            target_id=target_id,
-            paths=sorted(effective),
-            message=message,
-            author_vendor_id=author_vendor_id,
-            run_id=run_id,
-            created_at=created,
-            commit_state="pending",
-        )
+        sa.insert(versions).values(**vars(version), author_vendor_id=author_vendor_id)
     )
     await conn.execute(
         sa.insert(version_changes),
@@ -201,23 +202,12 @@ async def write_version(
     )
     await conn.execute(
         sa.insert(outbox).values(
-            version_id=version_id, app_id=app_id, number=number, attempts=0, next_attempt_at=created
+            version_id=version_id,
+            app_id=app_id,
+            number=number,
+            attempts=0,
+            next_attempt_at=version.created_at,
         )
-    )
-    version = VersionRecord(
-        id=version_id,
-        app_id=app_id,
-        number=number,
-        parent_id=parent_id,
-        source=source,
-        target_id=target_id,
-        paths=sorted(effective),
-        message=message,
-        run_id=run_id,
-        created_at=created,
-        commit_state="pending",
-        commit_sha=None,
-        commit_error=None,
     )
     app_events = await event_log.append(
         conn,
