@@ -22,7 +22,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from appwright.events.bus import Bus, Overflow, Resync
+from appwright.events.bus import Bus, Closed, Overflow, Resync, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -77,27 +77,19 @@ async def stream_log(
     send_timeout: float = 10.0,
 ) -> None:
     """Serve one connection until the client goes away (or must be closed)."""
-    receiver = asyncio.create_task(_receive(websocket, on_command), name=f"ws-recv:{log_name}")
-    try:
-        async with bus.subscribe(log_name, maxsize=queue_size) as subscription:
+    async with bus.subscribe(log_name, maxsize=queue_size) as subscription:
+        receiver = asyncio.create_task(
+            _receive(websocket, on_command, subscription.close), name=f"ws-recv:{log_name}"
+        )
+        try:
             send = _sender(websocket, subscription, send_timeout)
             last = await _replay(send, read_log, after)
             while True:
-                getter = asyncio.ensure_future(subscription.get())
-                done, _ = await asyncio.wait(
-                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
-                )
-                if receiver in done:
-                    getter.cancel()
-                    return
                 try:
-                    event = getter.result()
+                    event = await subscription.get()
                 except Resync:
                     last = await _replay(send, read_log, last)
                     continue
-                except Overflow:
-                    await _close_lagging(websocket)
-                    return
                 seq = event["seq"]
                 if seq <= last:
                     continue
@@ -107,41 +99,40 @@ async def stream_log(
                         continue
                 await send(event)
                 last = seq
-    except (TimeoutError, Overflow):
-        await _close_lagging(websocket)
-    except (WebSocketDisconnect, RuntimeError):
-        return
-    finally:
-        receiver.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await receiver
+        except (TimeoutError, Overflow):
+            await _close_lagging(websocket)
+        except (Closed, WebSocketDisconnect, RuntimeError):
+            return
+        finally:
+            receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await receiver
 
 
 def _sender(
-    websocket: WebSocket, subscription: Any, timeout: float
+    websocket: WebSocket, subscription: Subscription, timeout: float
 ) -> Callable[[dict[str, Any]], Awaitable[None]]:
-    """A send that gives up when the peer is not keeping up: TimeoutError when it has taken
-    nothing for `timeout` seconds (its buffers are full: stalled or gone), Overflow as soon
-    as its queue overflows meanwhile. Waiting longer would only grow our buffers."""
+    """A send that gives up (TimeoutError) when the peer is not keeping up: when it has
+    taken nothing for `timeout` seconds (its buffers are full: stalled or gone), or at once
+    when its queue overflows meanwhile. Waiting longer would only grow our buffers. The
+    overflow shortens the pending send's deadline instead of racing it with another task,
+    so a send costs one timer, which matters with thousands of sockets."""
+    loop = asyncio.get_running_loop()
+    pending: list[asyncio.Timeout] = []
+
+    def give_up_now() -> None:
+        for deadline in pending:
+            deadline.reschedule(loop.time())
+
+    subscription.on_overflow = give_up_now
 
     async def send(event: dict[str, Any]) -> None:
-        sending = asyncio.ensure_future(websocket.send_json(event))
-        overflow = asyncio.ensure_future(subscription.wait_overflow())
-        try:
-            await asyncio.wait(
-                {sending, overflow}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            overflow.cancel()
-            if not sending.done():
-                sending.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sending
-        if sending.cancelled():
-            if subscription.overflowed:
-                raise Overflow(subscription.log)
-            raise TimeoutError
-        sending.result()
+        async with asyncio.timeout(timeout) as deadline:
+            pending.append(deadline)
+            try:
+                await websocket.send_json(event)
+            finally:
+                pending.remove(deadline)
 
     return send
 
@@ -164,7 +155,17 @@ async def _replay(
             return last
 
 
-async def _receive(websocket: WebSocket, on_command: OnCommand | None) -> None:
+async def _receive(
+    websocket: WebSocket, on_command: OnCommand | None, on_gone: Callable[[], None]
+) -> None:
+    """Reads the client's frames; when the client goes away, ends the stream (`on_gone`)."""
+    try:
+        await _read_frames(websocket, on_command)
+    finally:
+        on_gone()
+
+
+async def _read_frames(websocket: WebSocket, on_command: OnCommand | None) -> None:
     while True:
         try:
             frame = await websocket.receive_json()

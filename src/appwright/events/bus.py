@@ -9,8 +9,8 @@ and a full queue marks that subscriber as overflowed instead of blocking the pub
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
@@ -25,65 +25,72 @@ class Resync(Exception):
     """Events may have been lost upstream (the bus reconnected): re-read the log."""
 
 
+class Closed(Exception):
+    """The subscriber went away (its client disconnected)."""
+
+
 class Subscription:
+    """One subscriber's bounded queue. Cheap by design, since a process holds one per open
+    WebSocket: a deque and at most one waiting future, no task of its own."""
+
     def __init__(self, log: str, maxsize: int) -> None:
         self.log = log
-        self._queue: asyncio.Queue[Wire] = asyncio.Queue(maxsize=maxsize)
-        self._overflowed = asyncio.Event()
-        self._full = asyncio.Event()
+        self._maxsize = maxsize
+        self._items: deque[Wire] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._full = False
         self._resync = False
+        self._closed = False
+        # Called once when the queue overflows, so a sender blocked on a stalled peer can
+        # give up at once rather than at its send timeout.
+        self.on_overflow: Callable[[], None] | None = None
 
     def offer(self, event: Wire) -> None:
-        if self._overflowed.is_set():
+        if self._full or self._closed:
             return
-        try:
-            self._queue.put_nowait(event)
-        except asyncio.QueueFull:
-            self._full.set()
-            self._overflowed.set()
+        if len(self._items) >= self._maxsize:
+            self._full = True
+            if self.on_overflow is not None:
+                self.on_overflow()
+        else:
+            self._items.append(event)
+        self._wake()
 
     def request_resync(self) -> None:
         self._resync = True
-        self._overflowed.set()
+        self._wake()
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake()
 
     async def get(self) -> Wire:
-        """The next event; raises Overflow once the queue has overflowed and drained, or
-        Resync when the bus may have lost events (the subscription stays usable)."""
-        if self._queue.empty() and self._overflowed.is_set():
-            self._raise_interruption()
-        if not self._queue.empty():
-            return self._queue.get_nowait()
-        getter = asyncio.ensure_future(self._queue.get())
-        overflow = asyncio.ensure_future(self._overflowed.wait())
-        try:
-            done, _ = await asyncio.wait({getter, overflow}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (getter, overflow):
-                if not task.done():
-                    task.cancel()
-        if getter in done:
-            return getter.result()
-        self._raise_interruption()
-        raise AssertionError("unreachable")
+        """The next event. Raises Closed once closed; Resync when the bus may have lost
+        events (the subscription stays usable); Overflow once the queue overflowed and what
+        it holds has been taken."""
+        while True:
+            if self._closed:
+                raise Closed(self.log)
+            if self._items:
+                return self._items.popleft()
+            if self._resync:
+                self._resync = False
+                raise Resync(self.log)
+            if self._full:
+                raise Overflow(self.log)
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
 
-    def _raise_interruption(self) -> None:
-        if self._resync:
-            self._resync = False
-            self._overflowed.clear()
-            raise Resync(self.log)
-        raise Overflow(self.log)
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     @property
     def overflowed(self) -> bool:
-        return self._full.is_set()
-
-    async def wait_overflow(self) -> None:
-        """Returns once the queue has overflowed (a sender stuck on a stalled peer uses this
-        to give up at once instead of waiting out its send timeout)."""
-        await self._full.wait()
-
-    def qsize(self) -> int:
-        return self._queue.qsize()
+        return self._full
 
 
 class Bus(Protocol):
