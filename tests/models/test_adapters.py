@@ -9,6 +9,7 @@ import pytest
 from appwright.errors import ModelError
 from appwright.models.base import ModelClient
 from appwright.models.types import (
+    KeepAlive,
     Message,
     MessageEnd,
     ModelRequest,
@@ -45,14 +46,25 @@ def tool_use(name: str, tool_input: dict) -> dict:
 
 
 async def collect(client: ModelClient, req: ModelRequest) -> list[StreamEvent]:
-    return [event async for event in client.stream(req)]
+    """What the stream says, without the keep-alives that only prove it is alive."""
+    return [event async for event in client.stream(req) if not isinstance(event, KeepAlive)]
+
+
+async def test_wire_events_that_carry_nothing_still_count_as_life(
+    sim: SimServer, client: ModelClient, model: str
+):
+    sim.script(model, [{"content": [text("hi")]}])
+    events = [event async for event in client.stream(request(model))]
+    assert any(isinstance(e, KeepAlive) for e in events), "message start / role chunks"
+    assert accumulate(events).text == "hi"
 
 
 async def failure(client: ModelClient, req: ModelRequest) -> tuple[list[StreamEvent], ModelError]:
     events: list[StreamEvent] = []
     with pytest.raises(ModelError) as caught:
         async for event in client.stream(req):
-            events.append(event)
+            if not isinstance(event, KeepAlive):
+                events.append(event)
     return events, caught.value
 
 
@@ -191,6 +203,8 @@ async def test_stall_is_left_to_the_loop_and_closes_cleanly(
     sim.script(model, [{"content": [text("goes quiet after a bit")], "faults": [fault]}])
     stream = client.stream(request(model))
     first = await asyncio.wait_for(anext(stream), 2)
+    while isinstance(first, KeepAlive):
+        first = await asyncio.wait_for(anext(stream), 2)
     assert isinstance(first, TextDelta)
     # What the run loop does on silence: time out the wait, then close the stream.
     with pytest.raises(TimeoutError):

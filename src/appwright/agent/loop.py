@@ -7,7 +7,8 @@ client, the tool box, `emit` (the run's event recorder; synchronous, it never bl
 last completed turn). Deadlines and retries of model calls live here, so every provider
 gets the same policy:
 
-- a stream silent for `idle_timeout` is abandoned (`model_stalled`) and retried;
+- a stream silent for `idle_timeout` (no wire event at all, pings included: adapters report
+  those as `KeepAlive`) is abandoned (`model_stalled`) and retried;
 - a transient failure (dropped connection, 429/5xx/529, `event: error` mid-stream) is retried
   up to `retries` times with exponential backoff and jitter, honouring `retry-after`, each
   announced by a `model.retry` event; tools started by the abandoned attempt are cancelled;
@@ -33,6 +34,7 @@ from appwright.events.types import ModelRetry, TextDelta, ToolStatus, TurnStarte
 from appwright.models.base import ModelClient
 from appwright.models.types import (
     Accumulator,
+    KeepAlive,
     Message,
     ModelRequest,
     StreamEvent,
@@ -193,6 +195,8 @@ class AgentLoop:
         timed = self._with_idle_timeout(self.io.model.stream(request))
         async with aclosing(timed) as events:  # type: ignore[type-var]
             async for event in events:
+                if isinstance(event, KeepAlive):
+                    continue
                 if first and self.io.on_first_token is not None:
                     self.io.on_first_token(time.monotonic() - started)
                 first = False

@@ -400,17 +400,16 @@ class Runner:
                 return []
             return [
                 RunFinished(status=status, error=error, edited_paths=edited, run_id=handle.run_id)
-            ]  # type: ignore[arg-type]
+            ]
 
+        # Counted before `run.finished` is published: whoever sees the event sees the count.
+        self.metrics.runs.labels(status).inc()
+        log.info("run finished", extra={"status": status, "code": error.code if error else None})
         try:
             await handle.recorder.commit_with(work)
             await handle.recorder.close()
         finally:
             self.active.pop(handle.run_id, None)
-            self.metrics.runs.labels(status).inc()
-            log.info(
-                "run finished", extra={"status": status, "code": error.code if error else None}
-            )
 
     async def _hand_over(self, handle: RunHandle) -> None:
         """Shutting down: leave the run running, unowned, for the next process to resume."""

@@ -19,6 +19,7 @@ import anthropic
 from appwright.errors import ModelError
 from appwright.models.errors import backstop_timeout, stream_dropped, to_model_error
 from appwright.models.types import (
+    KeepAlive,
     Message,
     MessageEnd,
     ModelRequest,
@@ -63,7 +64,9 @@ class AnthropicModel:
         try:
             async with wire:
                 async for event in wire:
-                    for out in reader.feed(event):
+                    # Every wire event counts as life, even one that carries nothing
+                    # for us, so a long silence is only ever a real one.
+                    for out in reader.feed(event) or [KeepAlive()]:
                         yield out
         except Exception as exc:
             error = self._error(exc, mid_stream=True)

@@ -27,6 +27,7 @@ from appwright.models.errors import (
     to_model_error,
 )
 from appwright.models.types import (
+    KeepAlive,
     Message,
     MessageEnd,
     ModelRequest,
@@ -78,7 +79,9 @@ class OpenAIModel:
         try:
             async with wire:
                 async for chunk in wire:
-                    for out in reader.feed(chunk):
+                    # Every wire event counts as life, even one that carries nothing
+                    # for us, so a long silence is only ever a real one.
+                    for out in reader.feed(chunk) or [KeepAlive()]:
                         yield out
         except Exception as exc:
             error = self._error(exc, mid_stream=True)

@@ -131,13 +131,19 @@ class ToolCallEnd:
 
 
 @dataclass(frozen=True)
+class KeepAlive:
+    """Bytes arrived that carry nothing for the message (a ping, a block we do not use):
+    the stream is alive, so its silence timer starts again."""
+
+
+@dataclass(frozen=True)
 class MessageEnd:
     stop_reason: str
     input_tokens: int = 0
     output_tokens: int = 0
 
 
-StreamEvent = TextDelta | ToolCallStart | ToolCallDelta | ToolCallEnd | MessageEnd
+StreamEvent = TextDelta | ToolCallStart | ToolCallDelta | ToolCallEnd | MessageEnd | KeepAlive
 
 
 # --- accumulation -----------------------------------------------------------------------------
@@ -165,6 +171,8 @@ class Accumulator:
     stop_reason: str | None = None
 
     def apply(self, event: StreamEvent) -> ToolCallPart | None:
+        if isinstance(event, KeepAlive):
+            return None
         if self.stop_reason is not None:
             raise StreamOrderError(f"event after the end of the message: {event!r}")
         if isinstance(event, TextDelta):
