@@ -100,6 +100,9 @@ class Runner:
         self.active: dict[str, RunHandle] = {}
         self._maintenance: asyncio.Task[None] | None = None
         self._control: asyncio.Task[None] | None = None
+        # Maintenance is asked to stop between steps, never cancelled inside a database call
+        # (a query interrupted half-way can leave its pooled connection unusable).
+        self._stopping = asyncio.Event()
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -120,11 +123,13 @@ class Runner:
                 await asyncio.sleep(1)
 
     async def stop(self) -> None:
-        for task in (self._maintenance, self._control):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        self._stopping.set()
+        if self._maintenance is not None:
+            await self._maintenance
+        if self._control is not None:
+            self._control.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._control
         handles = list(self.active.values())
         for handle in handles:
             handle.detached = True
@@ -425,15 +430,14 @@ class Runner:
     # --- leases and recovery ------------------------------------------------------------------
 
     async def _maintain(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self._heartbeat()
                 await self._recover_orphans()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("run maintenance failed; will retry")
-            await asyncio.sleep(self.heartbeat_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.heartbeat_seconds)
 
     async def _heartbeat(self) -> None:
         if not self.active:

@@ -97,7 +97,11 @@ class Database:
                 last = error
                 log.warning(
                     "store call failed, retrying",
-                    extra={"attempt": attempt, "error_type": type(error).__name__},
+                    extra={
+                        "attempt": attempt,
+                        "error_type": type(error).__name__,
+                        "error": str(error)[:200],
+                    },
                 )
             if attempt < self.attempts:
                 delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
