@@ -12,6 +12,7 @@ gets the same policy:
 - a transient failure (dropped connection, 429/5xx/529, `event: error` mid-stream) is retried
   up to `retries` times with exponential backoff and jitter, honouring `retry-after`, each
   announced by a `model.retry` event; tools started by the abandoned attempt are cancelled;
+  a stall's own silence counts toward its backoff;
 - anything else, or the last failure, ends the run `failed` with the error's own code.
 
 Stopping (cancel, run deadline) is the runner's: it sets `stop_status` and cancels the task
@@ -43,6 +44,8 @@ from appwright.models.types import (
     ToolSpec,
 )
 from appwright.models.types import TextDelta as ModelTextDelta
+
+STALLED = "model_stalled"
 
 
 class MaxTurnsReached(AppwrightError):
@@ -174,6 +177,9 @@ class AgentLoop:
                         error.message = f"{error.message} (gave up after {attempt} attempts)"
                     raise
                 delay = self.config.retry.delay(attempt, error.retry_after)
+                if error.code == STALLED:
+                    # The silence that revealed the stall already spaced the attempts apart.
+                    delay = max(0.0, delay - self.config.idle_timeout)
                 attempt += 1
                 self.io.emit(
                     ModelRetry(
@@ -235,7 +241,7 @@ class AgentLoop:
                 except TimeoutError:
                     raise ModelError(
                         f"The model stream was silent for {idle:g} s and was abandoned.",
-                        code="model_stalled",
+                        code=STALLED,
                         transient=True,
                     ) from None
                 yield event
