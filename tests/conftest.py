@@ -186,11 +186,23 @@ async def make_service(
         yield make
 
 
+def check_log_invariants(events: list[dict[str, Any]]) -> None:
+    """What every session log must satisfy, whatever happened in it."""
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1)), "contiguous seq"
+    started = sorted(e["tool_id"] for e in events if e["type"] == "tool.started")
+    finished = sorted(e["tool_id"] for e in events if e["type"] == "tool.finished")
+    assert finished == started, "every tool.started has exactly one tool.finished"
+    runs = sorted(e["run_id"] for e in events if e["type"] == "run.started")
+    ends = sorted(e["run_id"] for e in events if e["type"] == "run.finished")
+    assert ends == runs, "every run has exactly one run.finished"
+
+
 class Harness:
     def __init__(self, runtime: Runtime, client: httpx.AsyncClient, token: str) -> None:
         self.runtime = runtime
         self.client = client
         self.headers = {"Authorization": f"Bearer {token}"}
+        self.sessions: list[str] = []
 
     async def app(self, files: dict[str, str]) -> str:
         r = await self.client.post(
@@ -202,6 +214,7 @@ class Harness:
     async def session(self, app_id: str) -> str:
         r = await self.client.post(f"/api/apps/{app_id}/sessions", headers=self.headers)
         assert r.status_code == 201, r.text
+        self.sessions.append(r.json()["id"])
         return r.json()["id"]
 
     async def send(
@@ -252,8 +265,10 @@ class Harness:
 
 
 @pytest.fixture
-def harness_factory(make_settings) -> Callable[..., Any]:
-    runtimes: list[Runtime] = []
+async def harness_factory(make_settings) -> AsyncIterator[Callable[..., Any]]:
+    """Makes harnesses; at the end of the test, lets their runs finish, checks that every
+    session log they made satisfies the log invariants, and stops their runtimes."""
+    harnesses: list[Harness] = []
 
     async def make(model_client: Any, search: Any | None = None, **settings: Any) -> Harness:
         defaults: dict[str, Any] = {
@@ -266,16 +281,27 @@ def harness_factory(make_settings) -> Callable[..., Any]:
             make_settings(**defaults), model=model_client, search=search or FakeSearch()
         )
         await runtime.start()
-        runtimes.append(runtime)
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=create_app(runtime=runtime)), base_url="http://t"
         )
         r = await client.post(
             "/api/vendors", json={"name": "v"}, headers={"Authorization": "Bearer admin-test-token"}
         )
-        return Harness(runtime, client, r.json()["token"])
+        harness = Harness(runtime, client, r.json()["token"])
+        harnesses.append(harness)
+        return harness
 
-    return make
+    yield make
+    for harness in harnesses:
+        try:
+            async with asyncio.timeout(20):
+                while harness.runtime.runner.active:
+                    await asyncio.sleep(0.02)
+            for session_id in harness.sessions:
+                check_log_invariants(await harness.events(session_id))
+        finally:
+            await harness.client.aclose()
+            await harness.runtime.stop()
 
 
 @pytest.fixture

@@ -18,16 +18,6 @@ def types(events):
     return [e["type"] for e in events]
 
 
-def check_log_invariants(events):
-    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-    started = {e["tool_id"] for e in events if e["type"] == "tool.started"}
-    finished = [e["tool_id"] for e in events if e["type"] == "tool.finished"]
-    assert sorted(finished) == sorted(started), "every tool.started has exactly one tool.finished"
-    runs = {e["run_id"] for e in events if e["type"] == "run.started"}
-    ends = [e["run_id"] for e in events if e["type"] == "run.finished"]
-    assert sorted(ends) == sorted(runs), "every run has exactly one run.finished"
-
-
 async def test_three_turns_with_every_tool(harness) -> None:
     every_tool = [
         tool("list_files"),
@@ -63,7 +53,6 @@ async def test_three_turns_with_every_tool(harness) -> None:
     assert await h.file(app_id, "style.css") == "h1 { color: blue; }\n"
     assert await h.file(app_id, "new.js") == "1;"
     events = await h.events(session)
-    check_log_invariants(events)
     assert [e["turn"] for e in events if e["type"] == "turn.started"] == [1, 2, 3, 4]
     assert all(e["status"] == "ok" for e in events if e["type"] == "tool.finished")
     # Every result went back to the model, in one user message per turn.
@@ -154,7 +143,6 @@ async def test_fault_after_edit_requested_applies_edit_exactly_once(harness) -> 
     assert await h.file(app_id, "index.html") == "<h1>Hello</h1>\n<p>Old!</p>\n"
     versions = (await h.client.get(f"/api/apps/{app_id}/versions", headers=h.headers)).json()
     assert [v["source"] for v in versions] == ["ai", "initial"]
-    check_log_invariants(await h.events(session))
 
 
 async def test_hung_web_search_times_out_and_run_completes(harness) -> None:

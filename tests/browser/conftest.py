@@ -214,9 +214,46 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+SERVER_TAIL_LINES = 120
+_SERVER_LOG_START = pytest.StashKey[int]()
+_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keeps each phase's report on the item (the `page` fixture asks whether the test
+    failed), and adds the server's output during a failed test to its report."""
+    report: pytest.TestReport = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    start = item.stash.get(_SERVER_LOG_START, None)
+    server = getattr(item, "funcargs", {}).get("server")
+    if report.failed and start is not None and isinstance(server, ServerProcess):
+        report.sections.append(
+            (f"appwright serve output ({report.when}, tail)", server_log_tail(server, start))
+        )
+    return report
+
+
+def server_log_tail(server: ServerProcess, start: int, lines: int = SERVER_TAIL_LINES) -> str:
+    try:
+        with server.log_path.open("rb") as log:
+            log.seek(start)
+            text = log.read().decode(errors="replace")
+    except OSError as exc:
+        return f"(no server log: {exc})"
+    return "\n".join(text.splitlines()[-lines:]) or "(the server wrote nothing during the test)"
+
+
 @pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+def page(browser: Any, server: ServerProcess, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh context and page. A Playwright trace (DOM snapshots, screenshots, network,
+    console) is recorded for every test and kept in `test-artifacts/<test>.trace.zip` only
+    when the test fails; `npx playwright show-trace` (or trace.playwright.dev) opens it."""
+    request.node.stash[_SERVER_LOG_START] = (
+        server.log_path.stat().st_size if server.log_path.exists() else 0
+    )
     context = browser.new_context(viewport={"width": 1500, "height": 900})
+    context.tracing.start(screenshots=True, snapshots=True, sources=True)
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     errors: list[str] = []
@@ -226,10 +263,21 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context.on("request", lambda r: None if LOCAL.match(r.url) else outside.append(r.url))
     yield pg
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
+    reports = request.node.stash.get(_REPORTS, {})
+    failed = bool(errors or outside) or any(r.failed for r in reports.values())
+    trace = ARTIFACTS / f"{name}.trace.zip"
     try:
         pg.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     finally:
-        context.close()
+        try:
+            if failed:
+                context.tracing.stop(path=str(trace))
+                print(f"Playwright trace kept: {trace}")
+            else:
+                context.tracing.stop()
+                trace.unlink(missing_ok=True)
+        finally:
+            context.close()
     assert not errors, f"errors on the page: {errors}"
     assert not outside, f"requests beyond localhost: {outside}"
 
