@@ -1,0 +1,250 @@
+"""Executing one run: loading its conversation, running its loop under the run deadline,
+turning how the loop ended into a status, and writing the run's single `run.finished`
+(or, when the process shuts down, handing the run over for another process to resume)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from appwright.agent.loop import AgentLoop, LoopConfig, RunIO, RunState
+from appwright.agent.parallel import ToolOutcome
+from appwright.agent.prompt import system_prompt
+from appwright.agent.retry import RetryPolicy
+from appwright.agent.toolbox import AppToolBox
+from appwright.agent.tools import tool_specs
+from appwright.config import Settings
+from appwright.errors import AppwrightError
+from appwright.events.recorder import Recorder
+from appwright.events.types import ErrorInfo, RunFinished, RunStatus, ToolStatus
+from appwright.models.base import ModelClient
+from appwright.models.factory import NOT_CONFIGURED
+from appwright.models.types import Message
+from appwright.ops import logging as ctx
+from appwright.ops.metrics import Metrics
+from appwright.search.base import SearchProvider
+from appwright.store import apps as app_store
+from appwright.store import sessions as session_store
+from appwright.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunHandle:
+    run_id: str
+    session_id: str
+    app_id: str
+    vendor_id: str
+    text: str
+    state: RunState
+    recorder: Recorder
+    started: float = field(default_factory=time.monotonic)
+    task: asyncio.Task[None] | None = None
+    loop_task: asyncio.Task[None] | None = None
+    detached: bool = False  # the process is shutting down: hand the run over, don't end it
+    abandoned: bool = False  # taken over too often: end it instead of resuming it again
+
+    stop_requested: bool = False
+
+    def stop(self, status: ToolStatus) -> None:
+        """Stop the loop now, or as soon as it starts (a cancel may arrive while the run is
+        still loading its conversation)."""
+        self.state.stop_status = status
+        self.stop_requested = True
+        if self.loop_task is not None and not self.loop_task.done():
+            self.loop_task.cancel()
+
+
+class RunExecutor:
+    def __init__(
+        self,
+        settings: Settings,
+        workspace: Workspace,
+        model: ModelClient | None,
+        search: SearchProvider,
+        metrics: Metrics,
+        *,
+        instance: str,
+        on_done: Callable[[str], None],
+    ) -> None:
+        self.settings = settings
+        self.workspace = workspace
+        self.db = workspace.db
+        self.model = model
+        self.search = search
+        self.metrics = metrics
+        self._instance = instance
+        self._on_done = on_done
+
+    async def execute(self, handle: RunHandle) -> None:
+        ctx.run_id.set(handle.run_id)
+        ctx.app_id.set(handle.app_id)
+        status: RunStatus = "completed"
+        error: ErrorInfo | None = None
+        try:
+            status, error = await self._drive(handle)
+        except Exception as unexpected:  # a bug: still end the run, and say so
+            log.exception("run crashed")
+            status, error = (
+                "failed",
+                ErrorInfo(
+                    code="internal_error",
+                    message=f"The run stopped on an internal error ({type(unexpected).__name__}).",
+                ),
+            )
+        finally:
+            await asyncio.shield(self._finish(handle, status, error))
+
+    async def _drive(self, handle: RunHandle) -> tuple[RunStatus, ErrorInfo | None]:
+        if handle.abandoned:
+            return "failed", ErrorInfo(
+                code="server_restarted",
+                message="The server running this request stopped several times while working on "
+                f"it, so it was not resumed again.{_kept(handle.state.edited_paths)}",
+            )
+        if self.model is None:
+            return "failed", ErrorInfo(code="model_not_configured", message=NOT_CONFIGURED)
+        state = handle.state
+
+        async def load(conn: Any) -> tuple[list[Message], app_store.AppRecord, list[str]]:
+            conversation = await session_store.conversation(conn, handle.session_id)
+            app = await app_store.get_app(conn, handle.app_id, None)
+            names = [f.path for f in await app_store.list_files(conn, handle.app_id)]
+            return conversation, app, names
+
+        conversation, app, names = await self.db.read(load)
+        state.conversation = conversation
+        if state.turn > 0 and conversation and conversation[-1].role == "assistant":
+            return "completed", None  # the last turn ended the run; only its end was lost
+        loop = AgentLoop(self._loop_config(app.name, names), self._io(handle), state)
+        handle.loop_task = asyncio.create_task(loop.run(), name=f"loop:{handle.run_id}")
+        if handle.stop_requested:
+            handle.loop_task.cancel()
+        remaining = max(0.0, self.settings.timeout_run - (time.monotonic() - handle.started))
+        done, _ = await asyncio.wait({handle.loop_task}, timeout=remaining)
+        if not done:
+            handle.stop("timeout")
+        try:
+            await handle.loop_task
+        except asyncio.CancelledError:
+            if state.stop_status == "timeout":
+                return "timed_out", ErrorInfo(
+                    code="run_timeout",
+                    message=f"The request took longer than {self.settings.timeout_run:g} s and was "
+                    f"stopped.{_kept(state.edited_paths)}",
+                )
+            if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise
+            return "cancelled", ErrorInfo(
+                code="cancelled", message=f"Stopped at your request.{_kept(state.edited_paths)}"
+            )
+        except AppwrightError as error:  # the model failed for good, or too many turns
+            return "failed", ErrorInfo(
+                code=error.code, message=_with_kept(error.message, state.edited_paths)
+            )
+        return "completed", None
+
+    def _loop_config(self, app_name: str, names: list[str]) -> LoopConfig:
+        s = self.settings
+        return LoopConfig(
+            model=s.model,
+            system=system_prompt(app_name, names),
+            tools=tool_specs(),
+            max_turns=s.max_turns,
+            max_tokens=s.max_tokens,
+            idle_timeout=s.timeout_model_idle,
+            retry=RetryPolicy(retries=s.model_retries, base=s.retry_base, cap=s.retry_cap),
+        )
+
+    def _io(self, handle: RunHandle) -> RunIO:
+        assert self.model is not None
+        toolbox = AppToolBox(
+            self.settings,
+            self.workspace,
+            self.search,
+            vendor_id=handle.vendor_id,
+            app_id=handle.app_id,
+            run_id=handle.run_id,
+            request_text=handle.text,
+        )
+
+        async def save_turn(turn: int, messages: Any) -> None:
+            async def work(conn: Any) -> None:
+                await session_store.append_messages(
+                    conn, handle.session_id, handle.run_id, messages
+                )
+                await session_store.update_run(
+                    conn, handle.run_id, turns=turn, edited_paths=list(handle.state.edited_paths)
+                )
+
+            await self.db.run(work)
+
+        metrics = self.metrics
+
+        def on_tool(outcome: ToolOutcome) -> None:
+            metrics.tool_calls.labels(outcome.call.name, outcome.status).inc()
+            metrics.tool_seconds.labels(outcome.call.name).observe(outcome.duration_ms / 1000)
+
+        return RunIO(
+            model=self.model,
+            toolbox=toolbox,
+            emit=handle.recorder.emit,
+            save_turn=save_turn,
+            on_retry=lambda reason: metrics.model_retries.labels(reason).inc(),
+            on_first_token=metrics.first_token_seconds.observe,
+            on_tool=on_tool,
+        )
+
+    async def _finish(self, handle: RunHandle, status: RunStatus, error: ErrorInfo | None) -> None:
+        if handle.detached:
+            await self._hand_over(handle)
+            return
+        edited = list(handle.state.edited_paths)
+
+        async def work(conn: Any) -> list[Any]:
+            first = await session_store.finish_run(
+                conn, handle.run_id, status, error.model_dump() if error else None, edited
+            )
+            if not first:
+                return []
+            return [
+                RunFinished(status=status, error=error, edited_paths=edited, run_id=handle.run_id)
+            ]
+
+        # Counted before `run.finished` is published: whoever sees the event sees the count.
+        self.metrics.runs.labels(status).inc()
+        log.info("run finished", extra={"status": status, "code": error.code if error else None})
+        try:
+            await handle.recorder.commit_with(work)
+            await handle.recorder.close()
+        finally:
+            self._on_done(handle.run_id)
+
+    async def _hand_over(self, handle: RunHandle) -> None:
+        """Shutting down: leave the run running, unowned, for the next process to resume."""
+        try:
+            await handle.recorder.flush()
+            await handle.recorder.close()
+            await self.db.run(
+                lambda conn: session_store.release_lease(conn, handle.run_id, self._instance)
+            )
+        finally:
+            self._on_done(handle.run_id)
+
+
+def _kept(paths: list[str]) -> str:
+    if not paths:
+        return " No files were changed."
+    return f" Edits already applied are kept: {', '.join(paths)}."
+
+
+def _with_kept(message: str, paths: list[str]) -> str:
+    sentence = message.rstrip()
+    if sentence and sentence[-1] not in ".!?)":
+        sentence += "."
+    return sentence + _kept(paths)
