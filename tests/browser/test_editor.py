@@ -3,6 +3,8 @@ rejects single hunks."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .conftest import MODEL, shot
@@ -127,5 +129,7 @@ def test_ai_edit_over_unsaved_local_edits_is_a_conflict_not_an_overwrite(page, s
 
     page.get_by_test_id("keep-mine").click()
     page.get_by_test_id("conflict").wait_for(state="detached")
-    page.get_by_test_id("editor-state").filter(has_text="Saved").wait_for()
+    # Exactly "Saved": a plain has_text="Saved" is a case-insensitive substring, so "Unsaved"
+    # would match too.
+    page.get_by_test_id("editor-state").filter(has_text=re.compile(r"^Saved$")).wait_for()
     assert api.read(app, "index.html") == local

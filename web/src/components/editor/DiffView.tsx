@@ -2,6 +2,7 @@ import { DiffEditor } from "@monaco-editor/react";
 import type * as Monaco from "monaco-editor";
 import { useEffect, useRef, useState } from "react";
 import { languageFor } from "../../editor/monacoSetup";
+import { followLineChanges } from "../../editor/diffChanges";
 import { type LineChange, revertLineChanges } from "../../editor/textDiff";
 import { api, type VersionDiff } from "../../lib/api";
 import type { VersionView } from "../../state/types";
@@ -22,7 +23,8 @@ type FileDiff = VersionDiff["files"][number];
 export function DiffView({ appId, version, accepted, onAccept, onClose, notify }: Props) {
   const [diff, setDiff] = useState<VersionDiff | null>(null);
   const [active, setActive] = useState<string | null>(null);
-  const [changes, setChanges] = useState<LineChange[]>([]);
+  // The hunks Monaco computed, and for which diff editor (`version:path`); null while computing.
+  const [hunks, setHunks] = useState<{ key: string; changes: LineChange[] | null }>({ key: "", changes: null });
   const [rejected, setRejected] = useState<Set<string>>(new Set());
   const [busy, setBusy] = useState(false);
   const subscription = useRef<Monaco.IDisposable | null>(null);
@@ -46,6 +48,9 @@ export function DiffView({ appId, version, accepted, onAccept, onClose, notify }
   useEffect(() => () => subscription.current?.dispose(), []);
 
   const file = diff?.files.find((f) => f.path === active) ?? null;
+  const editorKey = file ? `${version.id}:${file.path}` : "";
+  // Hunks of another file (the tab just switched) are not this file's: wait for Monaco.
+  const changes = hunks.key === editorKey ? hunks.changes : null;
 
   async function revert(body: { paths?: string[]; files?: Record<string, string> }, done: string) {
     setBusy(true);
@@ -60,19 +65,28 @@ export function DiffView({ appId, version, accepted, onAccept, onClose, notify }
     }
   }
 
-  async function rejectHunk(f: FileDiff, index: number) {
+  async function rejectHunk(f: FileDiff, hunkChanges: readonly LineChange[], index: number) {
     if (f.before === null || f.after === null) return;
-    // Hunks already rejected here are part of the expected current content.
-    const done = changes.filter((_, i) => rejected.has(`${f.path}:${i}`));
-    const expected = revertLineChanges(f.before, f.after, done);
-    const current = await api.readFile(appId, f.path).then((r) => r.content, () => null);
-    if (current !== expected) {
-      notify(`${f.path} has changed since this version; reject from a newer version instead.`, "error");
-      return;
+    // Busy from the first read to the write: a second reject must see this one's result.
+    setBusy(true);
+    try {
+      // Hunks already rejected here are part of the expected current content.
+      const done = hunkChanges.filter((_, i) => rejected.has(`${f.path}:${i}`));
+      const expected = revertLineChanges(f.before, f.after, done);
+      const current = await api.readFile(appId, f.path).then((r) => r.content, () => null);
+      if (current !== expected) {
+        notify(`${f.path} has changed since this version; reject from a newer version instead.`, "error");
+        return;
+      }
+      const content = revertLineChanges(f.before, f.after, [...done, hunkChanges[index]]);
+      await api.revert(appId, version.id, { files: { [f.path]: content } });
+      notify(`Rejected one change in ${f.path}`);
+      setRejected((s) => new Set(s).add(`${f.path}:${index}`));
+    } catch (err) {
+      notify(`Reject failed: ${(err as Error).message}`, "error");
+    } finally {
+      setBusy(false);
     }
-    const content = revertLineChanges(f.before, f.after, [...done, changes[index]]);
-    await revert({ files: { [f.path]: content } }, `Rejected one change in ${f.path}`);
-    setRejected((s) => new Set(s).add(`${f.path}:${index}`));
   }
 
   return (
@@ -111,13 +125,15 @@ export function DiffView({ appId, version, accepted, onAccept, onClose, notify }
           changes={changes}
           rejected={rejected}
           busy={busy}
-          onReject={(i) => void rejectHunk(file, i).catch(() => {})}
+          onReject={(i) => {
+            if (changes) void rejectHunk(file, changes, i);
+          }}
         />
       )}
       <div className="editor-host">
         {file ? (
           <DiffEditor
-            key={`${version.id}:${file.path}`}
+            key={editorKey}
             theme="vs-dark"
             original={file.before ?? ""}
             modified={file.after ?? ""}
@@ -127,8 +143,9 @@ export function DiffView({ appId, version, accepted, onAccept, onClose, notify }
             keepCurrentModifiedModel
             onMount={(editor) => {
               subscription.current?.dispose();
-              setChanges([]);
-              subscription.current = editor.onDidUpdateDiff(() => setChanges(editor.getLineChanges() ?? []));
+              // Monaco may have finished the diff before this runs: read it, then follow it.
+              const key = editorKey;
+              subscription.current = followLineChanges(editor, (c) => setHunks({ key, changes: c }));
               // The wrapper would dispose the models before the editor (Monaco complains);
               // we keep them and dispose them once the editor is gone.
               const models = editor.getModel();

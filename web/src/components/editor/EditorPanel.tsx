@@ -66,6 +66,7 @@ export function EditorPanel({ appId, state, sync, statuses, notify }: Props) {
         </div>
         {diffVersion && (
           <DiffView
+            key={diffVersion.id} // a fresh diff, hunks and rejections for each version
             appId={appId}
             version={diffVersion}
             accepted={accepted.has(diffVersion.id)}

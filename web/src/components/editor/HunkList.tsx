@@ -3,7 +3,8 @@ import type { VersionDiff } from "../../lib/api";
 
 interface Props {
   file: VersionDiff["files"][number];
-  changes: LineChange[];
+  /** null while Monaco is still computing the diff. */
+  changes: LineChange[] | null;
   rejected: Set<string>;
   busy: boolean;
   onReject: (index: number) => void;
@@ -19,9 +20,10 @@ export function HunkList({ file, changes, rejected, busy, onReject }: Props) {
   if (file.before === null) return <div className="hunks">New file</div>;
   if (file.after === null) return <div className="hunks">Deleted file</div>;
   return (
-    <div className="hunks" data-testid="hunks">
-      {changes.length === 0 && <span className="muted">No line changes</span>}
-      {changes.map((c, i) => {
+    <div className="hunks" data-testid="hunks" data-state={changes ? "ready" : "computing"}>
+      {changes === null && <span className="muted">Comparing…</span>}
+      {changes?.length === 0 && <span className="muted">No line changes</span>}
+      {changes?.map((c, i) => {
         const done = rejected.has(`${file.path}:${i}`);
         return (
           <div className="hunk" key={i} data-testid="hunk">
