@@ -11,6 +11,7 @@ The SDK never retries (`max_retries=0`): retries and idle timeouts belong to the
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,6 @@ import anthropic
 from appwright.errors import ModelError
 from appwright.models.errors import backstop_timeout, stream_dropped, to_model_error
 from appwright.models.types import (
-    KeepAlive,
     Message,
     MessageEnd,
     ModelRequest,
@@ -32,6 +32,7 @@ from appwright.models.types import (
     ToolCallStart,
     ToolResultPart,
 )
+from appwright.models.wire import translated
 
 PROVIDER = "Anthropic"
 # The API refuses empty text blocks and empty messages; a message that would be empty
@@ -53,30 +54,22 @@ class AnthropicModel:
         )
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
-        try:
-            wire = await self._client.messages.create(**request_params(request), stream=True)
-        except Exception as exc:
-            error = self._error(exc, mid_stream=False)
-            if error is None:
-                raise
-            raise error from exc
         reader = _StreamReader()
-        try:
-            async with wire:
-                async for event in wire:
-                    # Every wire event counts as life, even one that carries nothing
-                    # for us, so a long silence is only ever a real one.
-                    for out in reader.feed(event) or [KeepAlive()]:
-                        yield out
-        except Exception as exc:
-            error = self._error(exc, mid_stream=True)
-            if error is None:
-                raise
-            raise error from exc
+        # Closed here, not left to the garbage collector: closing our stream (a stall,
+        # a cancel) must close the HTTP response at once.
+        async with aclosing(
+            translated(
+                lambda: self._client.messages.create(**request_params(request), stream=True),
+                reader.feed,
+                self._error,
+            )
+        ) as events:
+            async for out in events:
+                yield out
         if not reader.ended:
             raise stream_dropped(PROVIDER, "the stream ended before message_stop")
 
-    def _error(self, exc: Exception, *, mid_stream: bool) -> ModelError | None:
+    def _error(self, exc: Exception, mid_stream: bool) -> ModelError | None:
         return to_model_error(
             exc, provider=PROVIDER, mid_stream=mid_stream, secrets=[self._api_key]
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,6 @@ from appwright.models.errors import (
     to_model_error,
 )
 from appwright.models.types import (
-    KeepAlive,
     Message,
     MessageEnd,
     ModelRequest,
@@ -39,6 +39,7 @@ from appwright.models.types import (
     ToolCallStart,
     ToolResultPart,
 )
+from appwright.models.wire import translated
 
 PROVIDER = "OpenAI-compatible API"
 _STOP_REASONS = {
@@ -64,33 +65,23 @@ class OpenAIModel:
         )
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
-        try:
-            wire = await self._client.chat.completions.create(
-                **request_params(request),
-                stream=True,
-                stream_options={"include_usage": True},
-            )
-        except Exception as exc:
-            error = self._error(exc, mid_stream=False)
-            if error is None:
-                raise
-            raise error from exc
         reader = _StreamReader()
-        try:
-            async with wire:
-                async for chunk in wire:
-                    # Every wire event counts as life, even one that carries nothing
-                    # for us, so a long silence is only ever a real one.
-                    for out in reader.feed(chunk) or [KeepAlive()]:
-                        yield out
-        except Exception as exc:
-            error = self._error(exc, mid_stream=True)
-            if error is None:
-                raise
-            raise error from exc
+        # Closed here, not left to the garbage collector: closing our stream (a stall,
+        # a cancel) must close the HTTP response at once.
+        async with aclosing(
+            translated(
+                lambda: self._client.chat.completions.create(
+                    **request_params(request), stream=True, stream_options={"include_usage": True}
+                ),
+                reader.feed,
+                self._error,
+            )
+        ) as events:
+            async for out in events:
+                yield out
         yield reader.finish()
 
-    def _error(self, exc: Exception, *, mid_stream: bool) -> ModelError | None:
+    def _error(self, exc: Exception, mid_stream: bool) -> ModelError | None:
         return to_model_error(
             exc, provider=PROVIDER, mid_stream=mid_stream, secrets=[self._api_key]
         )
