@@ -72,9 +72,9 @@ async def write_file(
     path: str,
     body: FileIn,
     request: Request,
-    response: Response,
     vendor: Vendor = Depends(current_vendor),
 ):
+    """200 with the file; `version` is the new version, or null when nothing changed."""
     ctx.app_id.set(app_id)
     if body.content is None:
         raise InvalidInput("`content` is required.", code="content_required")
@@ -83,8 +83,6 @@ async def write_file(
     record = await workspace.file(vendor.id, app_id, path)
     result = record.to_json()
     result["version"] = written.version.to_json() if written else None
-    if written is None:
-        response.status_code = 200
     return result
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from appwright.api.auth import current_vendor, runtime_of
@@ -48,9 +48,7 @@ async def post_message(
 
 
 @router.post("/api/sessions/{session_id}/cancel")
-async def cancel(
-    session_id: str, request: Request, response: Response, vendor: Vendor = Depends(current_vendor)
-):
+async def cancel(session_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
     run_id = await runtime_of(request).runner.cancel(vendor.id, session_id)
     return {"run_id": run_id, "cancelled": run_id is not None}
 
