@@ -10,8 +10,7 @@ The SDK never retries (`max_retries=0`): retries and idle timeouts belong to the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import aclosing
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,21 +52,14 @@ class AnthropicModel:
             timeout=anthropic.Timeout(backstop_timeout(idle_timeout), connect=10.0),
         )
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
         reader = _StreamReader()
-        # Closed here, not left to the garbage collector: closing our stream (a stall,
-        # a cancel) must close the HTTP response at once.
-        async with aclosing(
-            translated(
-                lambda: self._client.messages.create(**request_params(request), stream=True),
-                reader.feed,
-                self._error,
-            )
-        ) as events:
-            async for out in events:
-                yield out
-        if not reader.ended:
-            raise stream_dropped(PROVIDER, "the stream ended before message_stop")
+        return translated(
+            lambda: self._client.messages.create(**request_params(request), stream=True),
+            reader.feed,
+            self._error,
+            reader.end,
+        )
 
     def _error(self, exc: Exception, mid_stream: bool) -> ModelError | None:
         return to_model_error(
@@ -132,6 +124,11 @@ class _StreamReader:
     output_tokens: int = 0
     stop_reason: str | None = None
     ended: bool = False
+
+    def end(self) -> list[StreamEvent]:
+        if not self.ended:
+            raise stream_dropped(PROVIDER, "the stream ended before message_stop")
+        return []
 
     def feed(self, event: Any) -> list[StreamEvent]:
         kind = event.type

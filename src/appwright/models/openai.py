@@ -13,8 +13,7 @@ The SDK never retries (`max_retries=0`): retries and idle timeouts belong to the
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import aclosing
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,22 +63,16 @@ class OpenAIModel:
             timeout=openai.Timeout(backstop_timeout(idle_timeout), connect=10.0),
         )
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
         reader = _StreamReader()
-        # Closed here, not left to the garbage collector: closing our stream (a stall,
-        # a cancel) must close the HTTP response at once.
-        async with aclosing(
-            translated(
-                lambda: self._client.chat.completions.create(
-                    **request_params(request), stream=True, stream_options={"include_usage": True}
-                ),
-                reader.feed,
-                self._error,
-            )
-        ) as events:
-            async for out in events:
-                yield out
-        yield reader.finish()
+        return translated(
+            lambda: self._client.chat.completions.create(
+                **request_params(request), stream=True, stream_options={"include_usage": True}
+            ),
+            reader.feed,
+            self._error,
+            lambda: [reader.finish()],
+        )
 
     def _error(self, exc: Exception, mid_stream: bool) -> ModelError | None:
         return to_model_error(

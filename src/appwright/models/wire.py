@@ -16,9 +16,13 @@ async def translated(
     open_wire: Callable[[], Awaitable[Any]],
     feed: Callable[[Any], list[StreamEvent]],
     to_error: ToError,
+    end: Callable[[], list[StreamEvent]],
 ) -> AsyncGenerator[StreamEvent, None]:
-    """`to_error(exc, mid_stream)` gives our error for an SDK exception, or None for one
-    that is not the provider's (a bug of ours), which then propagates as it is."""
+    """`feed` turns one wire event into ours; `end` gives the last events once the wire
+    is exhausted (or raises, when it ended before the message did). `to_error(exc,
+    mid_stream)` gives our error for an SDK exception, or None for one that is not the
+    provider's (a bug of ours), which then propagates as it is. The adapter returns this
+    generator itself, so closing it (a stall, a cancel) closes the HTTP response at once."""
     try:
         wire = await open_wire()
     except Exception as exc:
@@ -32,6 +36,8 @@ async def translated(
                     yield out
     except Exception as exc:
         _raise_translated(exc, to_error(exc, True))
+    for out in end():
+        yield out
 
 
 def _raise_translated(exc: Exception, error: ModelError | None) -> None:
