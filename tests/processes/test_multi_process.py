@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -66,14 +67,42 @@ class Client:
     async def events(self, session_id: str) -> list[dict[str, Any]]:
         return (await self.http.get(f"/api/sessions/{session_id}/events")).json()["events"]
 
-    async def finished(self, session_id: str, timeout: float = 20) -> dict[str, Any]:
-        """Waits for the session's run.finished by following the log over a WebSocket."""
+    async def follow(
+        self,
+        session_id: str,
+        until: Callable[[dict[str, Any]], bool],
+        after: int = 0,
+        timeout: float = 20,
+    ) -> list[dict[str, Any]]:
+        """The session's events after `after`, followed live over a WebSocket, up to and
+        including the first one matching `until`."""
+        events: list[dict[str, Any]] = []
         async with self.ws(session_id) as ws, asyncio.timeout(timeout):
-            await ws.send(json.dumps({"type": "resume", "after": 0}))
-            while True:
+            await ws.send(json.dumps({"type": "resume", "after": after}))
+            while not events or not until(events[-1]):
                 frame = json.loads(await ws.recv())
-                if frame.get("type") == "run.finished":
-                    return frame
+                if "seq" in frame:
+                    events.append(frame)
+        return events
+
+    async def finished(self, session_id: str, timeout: float = 20) -> dict[str, Any]:
+        return (await self.follow(session_id, is_run_end, timeout=timeout))[-1]
+
+
+def is_run_end(event: dict[str, Any]) -> bool:
+    return event["type"] == "run.finished"
+
+
+def is_turn_2(event: dict[str, Any]) -> bool:
+    return event["type"] == "turn.started" and event["turn"] == 2
+
+
+# An edit, then a slow turn to be killed in, then the end.
+EDIT_THEN_PAUSE = [
+    {"content": [tool("apply_edit", filepath="index.html", old_code="one", new_code="two")]},
+    {"content": [text("a long pause " * 40)], "token_delay": 0.05},
+    {"content": [text("Done.")]},
+]
 
 
 async def test_events_of_a_run_on_one_process_reach_a_client_of_another(
@@ -139,19 +168,7 @@ async def test_cancel_sent_to_another_process_stops_the_run(
 async def test_kill_9_mid_run_is_taken_over_by_the_other_process(
     spawn, pg_env, sim, make_vendor
 ) -> None:
-    env = scripted(
-        sim,
-        pg_env,
-        [
-            {
-                "content": [
-                    tool("apply_edit", filepath="index.html", old_code="one", new_code="two")
-                ]
-            },
-            {"content": [text("and now a long pause " * 40)], "token_delay": 0.05},
-            {"content": [text("Done.")]},
-        ],
-    )
+    env = scripted(sim, pg_env, EDIT_THEN_PAUSE)
     a, b = await asyncio.gather(spawn(env, "a"), spawn(env, "b"))
     token = (await make_vendor(a.url))["token"]
     on_a, on_b = Client(a.url, token), Client(b.url, token)
@@ -159,12 +176,7 @@ async def test_kill_9_mid_run_is_taken_over_by_the_other_process(
     # Whichever process runs it, kill that one once turn 2 is streaming.
     r = await on_a.http.post(f"/api/sessions/{session}/messages", json={"text": "edit then talk"})
     assert r.status_code == 202
-    async with on_b.ws(session) as ws, asyncio.timeout(20):
-        await ws.send(json.dumps({"type": "resume", "after": 0}))
-        while True:
-            frame = json.loads(await ws.recv())
-            if frame.get("type") == "turn.started" and frame["turn"] == 2:
-                break
+    await on_b.follow(session, is_turn_2)
     a.kill9()
     killed_at = time.monotonic()
     end = await on_b.finished(session, timeout=30)
@@ -186,43 +198,18 @@ async def test_kill_9_mid_run_is_taken_over_by_the_other_process(
 async def test_lone_sqlite_process_restarted_resumes_its_run(
     spawn, serve_env, sim, make_vendor
 ) -> None:
-    env = scripted(
-        sim,
-        serve_env,
-        [
-            {
-                "content": [
-                    tool("apply_edit", filepath="index.html", old_code="one", new_code="two")
-                ]
-            },
-            {"content": [text("a long pause " * 40)], "token_delay": 0.05},
-            {"content": [text("Done.")]},
-        ],
-    )
+    env = scripted(sim, serve_env, EDIT_THEN_PAUSE)
     first = await spawn(env, "first")
     token = (await make_vendor(first.url))["token"]
     client = Client(first.url, token)
     app_id, session = await client.app_and_session()
     await client.http.post(f"/api/sessions/{session}/messages", json={"text": "go"})
-    async with client.ws(session) as ws, asyncio.timeout(20):
-        await ws.send(json.dumps({"type": "resume", "after": 0}))
-        seen = 0
-        while True:
-            frame = json.loads(await ws.recv())
-            seen = frame.get("seq", seen)
-            if frame.get("type") == "turn.started" and frame["turn"] == 2:
-                break
+    seen = (await client.follow(session, is_turn_2))[-1]["seq"]
     first.kill9()
     second = await spawn(env, "second")
     client = Client(second.url, token)
     # The client reconnects to the restarted service and resumes after what it saw.
-    async with client.ws(session) as ws, asyncio.timeout(30):
-        await ws.send(json.dumps({"type": "resume", "after": seen}))
-        rest = []
-        while not rest or rest[-1]["type"] != "run.finished":
-            frame = json.loads(await ws.recv())
-            if "seq" in frame:
-                rest.append(frame)
+    rest = await client.follow(session, is_run_end, after=seen, timeout=30)
     assert rest[0]["seq"] == seen + 1
     assert rest[-1]["status"] == "completed"
     assert (await client.http.get(f"/api/apps/{app_id}/files/index.html")).json()[
