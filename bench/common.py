@@ -7,6 +7,7 @@ The scripts import this as `common` (each runs as `python bench/NAME.py`, so `be
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import math
@@ -116,6 +117,28 @@ def secs(seconds: float) -> str:
 
 def verdict(ok: bool | None) -> str:
     return "" if ok is None else ("ok" if ok else "MISSED")
+
+
+def add_pg_option(parser: argparse.ArgumentParser, what: str = "also run on PostgreSQL") -> None:
+    """`--pg [URL]`: a scratch database on URL's server (default DEFAULT_PG)."""
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        nargs="?",
+        const=DEFAULT_PG,
+        help=f"{what} (a scratch database on URL's server; default {DEFAULT_PG})",
+    )
+
+
+def spread_rows(
+    label: str, values: Sequence[float], goal: float, goal_text: str
+) -> list[tuple[str, str, str, bool | None]]:
+    """min / median / max rows of one figure, median and max judged against `goal`."""
+    return [
+        (f"{label}, min", secs(min(values)), f"<= {goal:g} s", None),
+        (f"{label}, median", secs(median(values)), goal_text, median(values) <= goal),
+        (f"{label}, max", secs(max(values)), f"<= {goal:g} s", max(values) <= goal),
+    ]
 
 
 def print_table(title: str, rows: Sequence[tuple[str, str, str, bool | None]]) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from common import (
-    DEFAULT_PG,
+    add_pg_option,
     clean_env,
     make_settings,
     ms,
@@ -193,11 +193,5 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument(
-        "--pg",
-        metavar="URL",
-        nargs="?",
-        const=DEFAULT_PG,
-        help=f"also run on PostgreSQL (a scratch database on URL's server; default {DEFAULT_PG})",
-    )
+    add_pg_option(parser)
     asyncio.run(main(parser.parse_args()))

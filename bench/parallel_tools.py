@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from common import (
-    DEFAULT_PG,
+    add_pg_option,
     clean_env,
     make_settings,
     median,
@@ -30,6 +30,7 @@ from common import (
     scratch_pg,
     secs,
     setup_logging,
+    spread_rows,
     ts_seconds,
     wait_for,
 )
@@ -116,18 +117,8 @@ async def main(args: argparse.Namespace) -> None:
         f"parallel_tools: {SEARCHES} web searches of {SEARCH_SECONDS} s in one turn "
         f"(Anthropic SDK + Exa stub via the sim, {backend}, {args.reps} repetitions)",
         [
-            ("tool calls -> next model request, min", secs(min(figures)), f"<= {GOAL} s", None),
-            (
-                "tool calls -> next model request, median",
-                secs(median(figures)),
-                f"<= {GOAL} s (v1: 5 s)",
-                median(figures) <= GOAL,
-            ),
-            (
-                "tool calls -> next model request, max",
-                secs(max(figures)),
-                f"<= {GOAL} s",
-                max(figures) <= GOAL,
+            *spread_rows(
+                "tool calls -> next model request", figures, GOAL, f"<= {GOAL} s (v1: 5 s)"
             ),
             (
                 "spread of the 5 tool.started (median)",
@@ -154,11 +145,5 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument(
-        "--pg",
-        metavar="URL",
-        nargs="?",
-        const=DEFAULT_PG,
-        help=f"run on PostgreSQL (a scratch database on URL's server; default {DEFAULT_PG})",
-    )
+    add_pg_option(parser, "run on PostgreSQL")
     asyncio.run(main(parser.parse_args()))

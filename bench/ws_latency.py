@@ -31,7 +31,7 @@ import httpx
 import uvicorn
 import websockets
 from common import (
-    DEFAULT_PG,
+    add_pg_option,
     clean_env,
     free_port,
     make_settings,
@@ -208,11 +208,5 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument(
-        "--pg",
-        metavar="URL",
-        nargs="?",
-        const=DEFAULT_PG,
-        help=f"also run on PostgreSQL (a scratch database on URL's server; default {DEFAULT_PG})",
-    )
+    add_pg_option(parser)
     asyncio.run(main(parser.parse_args()))
