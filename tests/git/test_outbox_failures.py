@@ -24,7 +24,7 @@ from test_outbox import Service, bare, remote_history, serve, states
 from appwright.config import Settings
 from appwright.git.policy import TokenSeal
 from appwright.ops.logging import JsonFormatter
-from appwright.store.commits import PARKED, aware, load_work
+from appwright.store.commits import PARKED, load_work
 from appwright.store.remotes import get_remote
 
 GOOD = "ghp_OutboxGoodToken_0123456789abcdef"
@@ -163,7 +163,7 @@ async def test_refused_token_waits_for_the_vendor(
     # A new version is committed but does not knock on the remote again.
     await vendor.edit(app_id, "index.html", "<h1>2</h1>")
     versions = await vendor.until(app_id, lambda vs: vs[0]["commit"]["state"] == "committed")
-    assert {aware(r.next_attempt_at) for r in await outbox_rows(service, app_id)} == {PARKED}
+    assert {r.next_attempt_at for r in await outbox_rows(service, app_id)} == {PARKED}
     # POST /push is one more attempt and answers when it is done: nothing happened between.
     pushed = await vendor.call("POST", f"/api/apps/{app_id}/push")
     assert pushed.status_code == 200, pushed.text
@@ -217,7 +217,7 @@ async def test_a_silent_remote_times_out_and_is_retried(
         assert errors_of(versions) == {"push_timed_out"}
         assert versions[0]["commit"]["sha"]  # committed; only the push is late
         rows = await outbox_rows(svc, app_id)
-        assert rows and all(aware(r.next_attempt_at) < PARKED for r in rows)  # will retry
+        assert rows and all(r.next_attempt_at < PARKED for r in rows)  # will retry
 
 
 async def test_a_backoff_does_not_outlive_a_restart(settings: Settings, tmp_path: Path) -> None:

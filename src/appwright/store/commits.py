@@ -53,11 +53,6 @@ async def remote_target(conn: AsyncConnection, app_id: str) -> tuple[str, str] |
     return (row.url, row.branch) if row else None
 
 
-def aware(value: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; we only ever store UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class OutboxItem:
     version_id: str
@@ -109,7 +104,7 @@ async def load_work(conn: AsyncConnection, app_id: str) -> Work:
             version_id=r.version_id,
             number=r.number,
             attempts=r.attempts,
-            next_attempt_at=aware(r.next_attempt_at),
+            next_attempt_at=r.next_attempt_at,
             commit_state=r.commit_state,
             commit_sha=r.commit_sha,
             commit_error=r.commit_error,
@@ -118,7 +113,7 @@ async def load_work(conn: AsyncConnection, app_id: str) -> Work:
             paths=list(r.paths or []),
             author_id=r.author_vendor_id,
             author_name=r.author_name or "",
-            created_at=aware(r.created_at),
+            created_at=r.created_at,
         )
         for r in rows
     ]
@@ -158,7 +153,7 @@ async def due_apps(conn: AsyncConnection) -> dict[str, datetime]:
         .where(outbox.c.next_attempt_at < PARKED)
         .group_by(outbox.c.app_id)
     )
-    return {r.app_id: aware(r.due) for r in rows}
+    return {r.app_id: r.due for r in rows}
 
 
 async def resume_backoffs(conn: AsyncConnection) -> int:
@@ -229,7 +224,7 @@ async def _push_gate(conn: AsyncConnection, app_id: str, but: str) -> tuple[date
     ).first()
     if row is None or row[0] is None:
         return None
-    return aware(row[0]), int(row[1] or 0)
+    return row[0], int(row[1] or 0)
 
 
 async def record_committed(
