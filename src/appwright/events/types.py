@@ -86,7 +86,33 @@ class ModelRetry(_Event):
     reason: str
 
 
+class RunResumed(_Event):
+    """The process running the run stopped and another took it over: the text deltas since
+    the latest `turn.started` belong to the abandoned attempt."""
+
+    type: Literal["run.resumed"] = "run.resumed"
+    reason: Literal["server_restarted"] = "server_restarted"
+    turn: int
+
+
+class ContextCompacted(_Event):
+    type: Literal["context.compacted"] = "context.compacted"
+    tokens_before: int
+    tokens_after: int
+
+
 RunStatus = Literal["completed", "failed", "cancelled", "timed_out"]
+
+
+class RunUsage(BaseModel):
+    """A run's model usage, all calls together; `cost_usd` is None when the price of the
+    model is unknown."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float | None = None
 
 
 class RunFinished(_Event):
@@ -94,6 +120,7 @@ class RunFinished(_Event):
     status: RunStatus
     error: ErrorInfo | None = None
     edited_paths: list[str] = Field(default_factory=list)
+    usage: RunUsage = Field(default_factory=RunUsage)
 
 
 CommitState = Literal["pending", "committed", "pushed", "failed"]
@@ -116,6 +143,8 @@ Event = Annotated[
     | FileUpdated
     | VersionCreated
     | ModelRetry
+    | RunResumed
+    | ContextCompacted
     | RunFinished
     | CommitUpdated,
     Field(discriminator="type"),

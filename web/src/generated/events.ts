@@ -12,6 +12,15 @@ export interface CommitUpdated {
   error?: ErrorInfo | null;
 }
 
+export interface ContextCompacted {
+  seq: number;
+  ts: string;
+  run_id?: string | null;
+  type: "context.compacted";
+  tokens_before: number;
+  tokens_after: number;
+}
+
 export interface ErrorInfo {
   code: string;
   message: string;
@@ -45,6 +54,16 @@ export interface RunFinished {
   status: "completed" | "failed" | "cancelled" | "timed_out";
   error?: ErrorInfo | null;
   edited_paths: string[];
+  usage: RunUsage;
+}
+
+export interface RunResumed {
+  seq: number;
+  ts: string;
+  run_id?: string | null;
+  type: "run.resumed";
+  reason: "server_restarted";
+  turn: number;
 }
 
 export interface RunStarted {
@@ -54,6 +73,14 @@ export interface RunStarted {
   type: "run.started";
   text: string;
   client_msg_id?: string | null;
+}
+
+export interface RunUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd?: number | null;
 }
 
 export interface TextDelta {
@@ -113,6 +140,8 @@ export type AppwrightEvent =
   | FileUpdated
   | VersionCreated
   | ModelRetry
+  | RunResumed
+  | ContextCompacted
   | RunFinished
   | CommitUpdated;
 
@@ -122,9 +151,11 @@ export type EventOf<T extends EventType> = Extract<AppwrightEvent, { type: T }>;
 
 export const EVENT_TYPES: readonly EventType[] = [
   "commit.updated",
+  "context.compacted",
   "file.updated",
   "model.retry",
   "run.finished",
+  "run.resumed",
   "run.started",
   "text.delta",
   "tool.finished",

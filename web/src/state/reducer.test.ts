@@ -16,6 +16,7 @@ function run(state: WorkspaceState, ...actions: Action[]): WorkspaceState {
 }
 
 const R = "run-1";
+const usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: null };
 const started: Body<AppwrightEvent>[] = [
   { type: "run.started", run_id: R, text: "make the title red" },
   { type: "turn.started", run_id: R, turn: 1 },
@@ -103,7 +104,7 @@ describe("session log", () => {
       log("session", [
         ...started,
         { type: "tool.finished", run_id: R, tool_id: "t1", name: "get_current_code", status: "timeout", duration_ms: 5000, summary: "timed out after 5 s" },
-        { type: "run.finished", run_id: R, status: "failed", error: { code: "model_error", message: "The model refused." }, edited_paths: [] },
+        { type: "run.finished", run_id: R, status: "failed", error: { code: "model_error", message: "The model refused." }, edited_paths: [], usage },
       ]),
     );
     expect(s.activeRunId).toBeNull();
@@ -113,7 +114,7 @@ describe("session log", () => {
   it("run.finished never leaves a tool card spinning", () => {
     const s = run(
       initialState,
-      log("session", [...started, { type: "run.finished", run_id: R, status: "cancelled", error: { code: "cancelled", message: "Cancelled" }, edited_paths: [] }]),
+      log("session", [...started, { type: "run.finished", run_id: R, status: "cancelled", error: { code: "cancelled", message: "Cancelled" }, edited_paths: [], usage }]),
     );
     expect(s.runs[0].items[1]).toMatchObject({ status: "cancelled" });
   });
@@ -155,7 +156,7 @@ describe("queued messages", () => {
 
   it("are sent again after the active run finishes", () => {
     let s = run(initialState, log("session", started), { type: "enqueue", text: "next", clientMsgId: "m1" }, { type: "sent", clientMsgId: "m1", epoch: 1 });
-    s = run(s, log("session", [{ type: "run.finished", run_id: R, status: "completed", edited_paths: [] }], 6));
+    s = run(s, log("session", [{ type: "run.finished", run_id: R, status: "completed", edited_paths: [], usage }], 6));
     expect(s.pending[0].sentOnEpoch).toBeNull();
   });
 });
