@@ -45,6 +45,7 @@ class Settings(BaseSettings):
 
     max_file_bytes: int = 1 * MiB
     max_app_bytes: int = 20 * MiB
+    max_app_files: int = 1000
     max_path_length: int = 255
 
     run_lease_seconds: float = 10.0
@@ -53,6 +54,9 @@ class Settings(BaseSettings):
     ws_queue_size: int = 2000
     ws_send_timeout: float = 10.0
     allow_local_remotes: bool = False
+    # Hosts a remote may reach whatever their addresses (self-hosted git servers):
+    # comma- or space-separated names or addresses.
+    git_allowed_hosts: str = ""
     git_worker: bool = True
 
     preview_link_ttl: int = 12 * 3600

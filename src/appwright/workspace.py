@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from appwright import text as text_rule
 from appwright.config import Settings
 from appwright.errors import InvalidInput
 from appwright.events import log as event_log
@@ -28,7 +29,9 @@ class Workspace:
         self.settings = settings
         self.db = db
         self.bus = bus
-        self.limits = Limits(max_app_bytes=settings.max_app_bytes)
+        self.limits = Limits(
+            max_app_bytes=settings.max_app_bytes, max_app_files=settings.max_app_files
+        )
         self._version_listeners: list[VersionListener] = []
 
     def on_version(self, listener: VersionListener) -> None:
@@ -49,7 +52,8 @@ class Workspace:
         self, vendor_id: str, name: str, files: Mapping[str, Any]
     ) -> app_store.AppRecord:
         name = _required_name(name, "app")
-        changes = self.validate_changes(files)
+        self._refuse_too_many_files(files)
+        changes = self.validate_changes(files, deletions=False)
         total = sum(len(c.encode("utf-8")) for c in changes.values() if c is not None)
         if total > self.settings.max_app_bytes:
             raise InvalidInput(
@@ -106,12 +110,35 @@ class Workspace:
 
     # --- versions ---------------------------------------------------------------------------
 
-    def validate_changes(self, changes: Mapping[str, Any]) -> dict[str, str | None]:
+    def _refuse_too_many_files(self, files: Any) -> None:
+        """Before any per-file work: a request with more files than an app may hold is
+        refused at once, however much else is wrong with it."""
+        limit = self.settings.max_app_files
+        if isinstance(files, Mapping) and len(files) > limit:
+            raise InvalidInput(
+                f"{len(files)} files were sent; apps are limited to {limit} files.",
+                code="too_many_files",
+                limit=limit,
+            )
+
+    def validate_changes(
+        self, changes: Mapping[str, Any], *, deletions: bool = True
+    ) -> dict[str, str | None]:
+        """Paths and contents checked and normalised; None (a deletion) only where
+        `deletions` allows it. Two spellings of one path in one request are refused, as
+        neither could be said to win."""
         if not isinstance(changes, Mapping):
             raise InvalidInput("`files` must map paths to text.", code="invalid_files")
         valid: dict[str, str | None] = {}
         for raw_path, content in changes.items():
             path = validate_path(raw_path, max_length=self.settings.max_path_length)
+            if path in valid:
+                raise InvalidInput(
+                    f"{path!r} is named twice (in two spellings) in one request.",
+                    code="path_duplicate",
+                )
+            if content is None and not deletions:
+                raise InvalidInput(f"The content of {path} is missing.", code="content_required")
             valid[path] = (
                 None
                 if content is None
@@ -241,11 +268,13 @@ class Workspace:
         )
 
     async def versions(
-        self, vendor_id: str | None, app_id: str
+        self, vendor_id: str | None, app_id: str, *, limit: int = 500, before: str | None = None
     ) -> list[version_store.VersionRecord]:
+        """Newest first: a page of at most `limit`, older than version `before` if given."""
+
         async def work(conn: Any) -> list[version_store.VersionRecord]:
             await app_store.get_app(conn, app_id, vendor_id)
-            return await version_store.list_versions(conn, app_id)
+            return await version_store.list_versions(conn, app_id, limit, before)
 
         return await self.db.read(work)
 
@@ -283,6 +312,7 @@ class Workspace:
 def _required_name(name: Any, what: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput(f"A {what} name is required.", code="name_required")
+    name = text_rule.name(name.strip(), f"The {what} name")
     if len(name) > 200:
         raise InvalidInput(f"A {what} name is at most 200 characters.", code="name_too_long")
-    return name.strip()
+    return name

@@ -298,7 +298,7 @@ async def test_revert_with_files_applies_a_partial_rejection(new_vendor) -> None
     binary = await vendor.post(
         f"{url}/versions/{version_id}/revert", json={"files": {"page.html": "nul\x00"}}
     )
-    assert binary.status_code == 422 and binary.json()["error"]["code"] == "not_text"
+    assert binary.status_code == 422 and binary.json()["error"]["code"] == "invalid_text"
     assert await versions_of(vendor, app_id) == before
     assert await files_of(vendor, app_id) == {"page.html": "a\nb\nC\n", "other.txt": "o"}
 

@@ -215,7 +215,7 @@ class AgentLoop:
                         transient=True,
                     ) from None
                 if isinstance(event, ModelTextDelta) and event.text:
-                    self.io.emit(TextDelta(text=event.text, run_id=self.state.run_id))
+                    self.io.emit(TextDelta(text=event.valid().text, run_id=self.state.run_id))
                 if completed is not None:
                     toolset.on_call(completed)
         if accumulator.stop_reason is None:

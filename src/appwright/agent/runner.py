@@ -18,6 +18,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from appwright import text as text_rule
 from appwright.agent.execution import RunExecutor, RunHandle
 from appwright.agent.loop import RunState
 from appwright.config import Settings
@@ -156,11 +157,16 @@ class Runner:
             raise InvalidInput(
                 f"Messages are limited to {MAX_MESSAGE_CHARS} characters.", code="message_too_long"
             )
+        text_rule.check(text, "The message")
+        # An empty id is refused rather than taken as "no id": it would look like one to
+        # the store, and a second message with it would be neither new nor a repeat.
         if client_msg_id is not None and (
-            not isinstance(client_msg_id, str) or len(client_msg_id) > 100
+            not isinstance(client_msg_id, str)
+            or not 1 <= len(client_msg_id) <= 100
+            or text_rule.find(client_msg_id) is not None
         ):
             raise InvalidInput(
-                "client_msg_id must be a string of at most 100 characters.",
+                "client_msg_id must be a non-empty string of at most 100 characters.",
                 code="invalid_client_msg_id",
             )
         log_name = event_log.session_log(session_id)

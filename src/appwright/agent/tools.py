@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from appwright.errors import ToolError
-from appwright.models.types import ToolSpec
+from appwright.models.types import INVALID_JSON, INVALID_TEXT, ToolSpec
 
 
 class ToolKind(Enum):
@@ -107,8 +107,14 @@ def parse_input(name: str, raw: dict[str, Any]) -> _Input:
         raise ToolError(
             f"There is no tool named {name!r}. Available: {', '.join(TOOLS)}.", code="unknown_tool"
         )
-    if "__invalid_json__" in raw:
+    if INVALID_JSON in raw:
         raise ToolError(f"The input for {name} was not valid JSON.", code="invalid_tool_input")
+    if INVALID_TEXT in raw:
+        raise ToolError(
+            f"The input for {name} was refused: it contains {raw[INVALID_TEXT]}. "
+            "Send it again as valid Unicode text without NUL characters.",
+            code="invalid_tool_input",
+        )
     try:
         return tool.input_model.model_validate(raw)
     except ValidationError as error:

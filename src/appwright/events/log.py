@@ -13,8 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from appwright import text
 from appwright.events.types import _Event, to_wire
 from appwright.store.schema import events, logs
+
+# `seq` is a 32-bit column on PostgreSQL: no log gets further, and an `after` beyond this
+# is refused at the boundary rather than overflowing the query.
+MAX_SEQ = 2**31 - 1
 
 
 def app_log(app_id: str) -> str:
@@ -64,4 +69,6 @@ async def read(
         .order_by(events.c.seq)
     )
     rows = await conn.execute(query if limit is None else query.limit(limit))
-    return [row.body for row in rows]
+    # Repaired again on the way out: a row written before `to_wire` repaired everything
+    # must not make its whole log unreadable.
+    return [text.repair_tree(row.body) for row in rows]

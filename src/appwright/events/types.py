@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from appwright import text
+
 
 def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -154,7 +156,11 @@ event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
 
 
 def to_wire(event: _Event) -> dict[str, Any]:
-    data = event.model_dump(mode="json")
+    """The event as it is stored and sent. Its strings are repaired (`text.repair_tree`):
+    an event can quote what a model or a web page wrote, and a log that held a string no
+    encoder accepts could never be read back. (Dumped as Python, then repaired: pydantic's
+    JSON mode itself refuses such a string. Every field is a JSON type either way.)"""
+    data: dict[str, Any] = text.repair_tree(event.model_dump())
     if data.get("run_id") is None:
         data.pop("run_id", None)
     return data

@@ -91,8 +91,8 @@ def add_object(store: BaseObjectStore, obj: ShaFile) -> None:
 def read_files(store: BaseObjectStore, tree_id: ObjectID) -> tuple[dict[str, str], list[str]]:
     """The text files under `tree_id`, and the paths skipped as not text.
 
-    Skipped: blobs that are not UTF-8 or contain NUL (images, fonts, ...), symlinks and
-    submodules. Trees we wrote never contain those; imported ones may.
+    Skipped: blobs that are not UTF-8 or contain NUL (images, fonts, ...), names that are
+    not UTF-8, symlinks and submodules. Trees we wrote never contain those; imported ones may.
     """
     files: dict[str, str] = {}
     skipped: list[str] = []
@@ -102,7 +102,12 @@ def read_files(store: BaseObjectStore, tree_id: ObjectID) -> tuple[dict[str, str
         tree = store[tid]
         assert isinstance(tree, Tree)
         for item in tree.items():
-            path = prefix + item.path.decode("utf-8", "replace")
+            try:
+                path = prefix + item.path.decode("utf-8")
+            except UnicodeDecodeError:
+                # Decoding with replacement would let two such names collapse into one.
+                skipped.append(prefix + item.path.decode("utf-8", "replace"))
+                continue
             if stat.S_ISDIR(item.mode):
                 stack.append((path + "/", item.sha))
             elif not stat.S_ISREG(item.mode):  # symlink (0o120000) or submodule (0o160000)

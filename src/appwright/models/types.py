@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from appwright import text as text_rule
+
 # --- conversation -------------------------------------------------------------------------
 
 
@@ -109,6 +111,11 @@ class ModelRequest:
 class TextDelta:
     text: str
 
+    def valid(self) -> TextDelta:
+        """This delta with its text made valid (see the module docstring)."""
+        repaired = text_rule.repair(self.text)
+        return self if repaired is self.text else TextDelta(repaired)
+
 
 @dataclass(frozen=True)
 class ToolCallStart:
@@ -176,15 +183,18 @@ class Accumulator:
         if self.stop_reason is not None:
             raise StreamOrderError(f"event after the end of the message: {event!r}")
         if isinstance(event, TextDelta):
+            delta = event.valid().text
             if self.parts and isinstance(self.parts[-1], TextPart):
-                self.parts[-1] = TextPart(self.parts[-1].text + event.text)
+                self.parts[-1] = TextPart(self.parts[-1].text + delta)
             else:
-                self.parts.append(TextPart(event.text))
+                self.parts.append(TextPart(delta))
             return None
         if isinstance(event, ToolCallStart):
             if event.index in self.calls:
                 raise StreamOrderError(f"tool call index {event.index} started twice")
-            self.calls[event.index] = _OpenCall(id=event.id, name=event.name)
+            self.calls[event.index] = _OpenCall(
+                id=text_rule.repair(event.id), name=text_rule.repair(event.name)
+            )
             return None
         if isinstance(event, ToolCallDelta):
             call = self._open(event.index)
@@ -218,16 +228,26 @@ class Accumulator:
         return Message(role="assistant", parts=tuple(self.parts))
 
 
+INVALID_JSON = "__invalid_json__"
+INVALID_TEXT = "__invalid_text__"
+
+
 def parse_tool_input(json_text: str) -> dict[str, Any]:
-    """A tool call's input. Invalid JSON becomes an input the tool's validation rejects,
-    so the model is told, rather than failing the turn."""
+    """A tool call's input. Invalid JSON, or JSON whose text is not valid (a lone
+    surrogate, a NUL, absurd nesting), becomes an input marked with what is wrong, which
+    the tool's validation rejects, so the model is told rather than the turn failing."""
     if not json_text.strip():
         return {}
     try:
         value = json.loads(json_text)
-    except json.JSONDecodeError:
-        return {"__invalid_json__": json_text}
-    return value if isinstance(value, dict) else {"__invalid_json__": json_text}
+    except (ValueError, RecursionError):
+        return {INVALID_JSON: text_rule.repair(json_text)}
+    if not isinstance(value, dict):
+        return {INVALID_JSON: text_rule.repair(json_text)}
+    problem = text_rule.find_in_tree(value)
+    if problem is not None:
+        return {**text_rule.repair_tree(value), INVALID_TEXT: str(problem)}
+    return value
 
 
 def accumulate(events: list[StreamEvent]) -> Message:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from appwright import text as text_rule
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -20,6 +22,8 @@ class SearchProvider(Protocol):
 
 
 def format_results(results: list[SearchResult], max_chars_each: int = 1500) -> str:
+    """The results as the model reads them. Web text is repaired (`text.repair`): a page
+    cannot put a lone surrogate or a NUL into the conversation."""
     if not results:
         return "No results."
     blocks = []
@@ -28,4 +32,4 @@ def format_results(results: list[SearchResult], max_chars_each: int = 1500) -> s
         if len(text) > max_chars_each:
             text = text[:max_chars_each] + "…"
         blocks.append(f"[{i}] {r.title}\n{r.url}\n{text}")
-    return "\n\n".join(blocks)
+    return text_rule.repair("\n\n".join(blocks))

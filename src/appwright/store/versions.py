@@ -81,6 +81,7 @@ class Written:
 @dataclass(frozen=True)
 class Limits:
     max_app_bytes: int
+    max_app_files: int
 
 
 def _version(row: Any) -> VersionRecord:
@@ -154,6 +155,7 @@ async def write_version(
             code="app_too_large",
             limit=limits.max_app_bytes,
         )
+    await _refuse_too_many_files(conn, app_id, before, effective, limits.max_app_files)
     await _refuse_file_inside_file(conn, app_id, before, effective)
 
     parent_id = await conn.scalar(
@@ -223,6 +225,30 @@ async def write_version(
         ],
     )
     return Written(version=version, app_events=app_events, changes=effective)
+
+
+async def _refuse_too_many_files(
+    conn: AsyncConnection,
+    app_id: str,
+    before: Mapping[str, str | None],
+    effective: Mapping[str, str | None],
+    limit: int,
+) -> None:
+    added = sum(1 for p, c in effective.items() if c is not None and p not in before)
+    if not added:
+        return
+    removed = sum(1 for p, c in effective.items() if c is None and p in before)
+    count = await conn.scalar(
+        sa.select(sa.func.count()).select_from(files).where(files.c.app_id == app_id)
+    )
+    total = int(count or 0) + added - removed
+    if total > limit:
+        raise InvalidInput(
+            f"This change would make the app {total} files; apps are limited to {limit} "
+            "files. Nothing was changed.",
+            code="too_many_files",
+            limit=limit,
+        )
 
 
 def _folders_of(path: str) -> list[str]:
@@ -368,14 +394,14 @@ async def _number(conn: AsyncConnection, version_id: str) -> int:
 
 
 async def list_versions(
-    conn: AsyncConnection, app_id: str, limit: int = 500
+    conn: AsyncConnection, app_id: str, limit: int = 500, before: str | None = None
 ) -> list[VersionRecord]:
-    rows = await conn.execute(
-        sa.select(versions)
-        .where(versions.c.app_id == app_id)
-        .order_by(versions.c.number.desc())
-        .limit(limit)
-    )
+    """Newest first, at most `limit`, only those older than version `before` if given
+    (a version of another app, or none at all, answers version_not_found)."""
+    query = sa.select(versions).where(versions.c.app_id == app_id)
+    if before is not None:
+        query = query.where(versions.c.number < (await get_version(conn, app_id, before)).number)
+    rows = await conn.execute(query.order_by(versions.c.number.desc()).limit(limit))
     return [_version(r) for r in rows]
 
 
