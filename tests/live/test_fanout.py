@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from starlette.websockets import WebSocketDisconnect
-
 from appwright.api.live import CLOSE_LAGGING, stream_log
 from appwright.events.bus import InProcessBus
 
@@ -29,9 +27,9 @@ class FakeSocket:
         self.sent.append(data)
         self.got.put_nowait(data)
 
-    async def receive_json(self) -> dict[str, Any]:
+    async def receive(self) -> dict[str, Any]:
         await self.gone.wait()
-        raise WebSocketDisconnect(1000)
+        return {"type": "websocket.disconnect", "code": 1000}
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         self.closed_with = code

@@ -16,18 +16,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from appwright import text
+from appwright.errors import AppwrightError, InvalidInput
 from appwright.events.bus import Bus, Closed, Overflow, Resync, Subscription
+from appwright.events.log import MAX_SEQ
 
 log = logging.getLogger(__name__)
 
 # Close codes (documented in the README): 4401 no or bad token; 4404 no such session or app
-# (or another vendor's); 4400 the first frame was not a resume; 4408 the client fell too far
+# (or another vendor's); 4400 a protocol error (the first frame was not a resume, or the
+# URL was refused), after an error frame that says which; 4408 the client fell too far
 # behind and must resume from its last seq.
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -38,31 +43,78 @@ ReadLog = Callable[[int], Awaitable[list[dict[str, Any]]]]
 OnCommand = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 RESUME_WAIT = 30.0
+# A client's frames are small (a message is at most 20,000 characters); a bigger one is
+# refused before it is parsed.
+MAX_FRAME_CHARS = 256 * 1024
+
+
+def error_frame(error: AppwrightError, **extra: Any) -> dict[str, Any]:
+    """The one control frame that reports an error: `{"type": "error", "error": {code,
+    message}}`, plus `extra` (e.g. the `client_msg_id` of the message it answers)."""
+    payload = {"code": error.code, "message": text.repair(error.message)}
+    return {"type": "error", "error": payload, **text.repair_tree(extra)}
+
+
+async def receive_frame(websocket: WebSocket) -> dict[str, Any]:
+    """The client's next frame, a JSON object held to the text rule. Raises
+    WebSocketDisconnect when the client has gone, and InvalidInput (with the code of an
+    error frame) for a frame that breaks the protocol: binary, too large, not a JSON
+    object, nested too deep, or holding a lone surrogate or a NUL."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    data = message.get("text")
+    if data is None:
+        raise InvalidInput("Frames must be JSON text, not binary.", code="binary_frame")
+    if len(data) > MAX_FRAME_CHARS:
+        raise InvalidInput(
+            f"Frames are limited to {MAX_FRAME_CHARS} characters.", code="frame_too_large"
+        )
+    try:
+        frame = json.loads(data)
+    except (ValueError, RecursionError):
+        raise InvalidInput("Frames must be JSON objects.", code="invalid_frame") from None
+    if not isinstance(frame, dict):
+        raise InvalidInput("Frames must be JSON objects.", code="invalid_frame")
+    try:
+        text.check_tree(frame, "The frame", deep_code="invalid_frame")
+    except InvalidInput as error:
+        # A refused message still names itself, so the client knows which one it was.
+        msg_id = frame.get("client_msg_id")
+        if frame.get("type") == "message" and isinstance(msg_id, str) and not text.find(msg_id):
+            error.data["client_msg_id"] = msg_id
+        raise
+    return frame
+
+
+def resume_after(frame: dict[str, Any]) -> int:
+    """The `after` of a resume frame (a negative one counts as 0)."""
+    after = frame.get("after", 0)
+    if frame.get("type") != "resume":
+        raise InvalidInput('Send {"type": "resume", "after": N} first.', code="resume_required")
+    if isinstance(after, bool) or not isinstance(after, int) or after > MAX_SEQ:
+        raise InvalidInput(
+            f"`after` must be a whole number of at most {MAX_SEQ}.", code="invalid_after"
+        )
+    return max(0, after)
 
 
 async def first_resume(websocket: WebSocket) -> int | None:
-    """The `after` of the client's opening resume frame, or None (and the socket closed)."""
+    """The `after` of the client's opening resume frame, or None (and the socket closed,
+    after an error frame when the client sent something else)."""
     try:
         async with asyncio.timeout(RESUME_WAIT):
-            frame = await websocket.receive_json()
-    except (TimeoutError, WebSocketDisconnect, ValueError, KeyError):
+            frame = await receive_frame(websocket)
+        return resume_after(frame)
+    except (TimeoutError, WebSocketDisconnect):
         with contextlib.suppress(Exception):
             await websocket.close(CLOSE_PROTOCOL)
         return None
-    after = frame.get("after", 0) if isinstance(frame, dict) else None
-    if not isinstance(frame, dict) or frame.get("type") != "resume" or not isinstance(after, int):
-        await websocket.send_json(
-            {
-                "type": "error",
-                "error": {
-                    "code": "resume_required",
-                    "message": 'Send {"type": "resume", "after": N} first.',
-                },
-            }
-        )
-        await websocket.close(CLOSE_PROTOCOL)
+    except InvalidInput as error:
+        with contextlib.suppress(Exception):
+            await websocket.send_json(error_frame(error))
+            await websocket.close(CLOSE_PROTOCOL)
         return None
-    return max(0, after)
 
 
 async def stream_log(
@@ -166,27 +218,29 @@ async def _receive(
 
 
 async def _read_frames(websocket: WebSocket, on_command: OnCommand | None) -> None:
+    """Answers each frame; a frame that breaks the protocol gets an error frame and the
+    stream goes on. A bug while answering is logged once and reported the same way."""
     while True:
         try:
-            frame = await websocket.receive_json()
+            frame = await receive_frame(websocket)
         except WebSocketDisconnect:
             return
-        except ValueError:
-            await _send_error(websocket, "invalid_frame", "Frames must be JSON objects.")
-            continue
-        if not isinstance(frame, dict):
-            await _send_error(websocket, "invalid_frame", "Frames must be JSON objects.")
+        except InvalidInput as error:
+            echo = {k: v for k, v in error.data.items() if k == "client_msg_id"}
+            await websocket.send_json(error_frame(error, **echo))
             continue
         if frame.get("type") == "ping":
             await websocket.send_json({"type": "pong"})
             continue
         if on_command is None:
-            await _send_error(websocket, "unsupported", "This socket only streams events.")
+            unsupported = InvalidInput("This socket only streams events.", code="unsupported")
+            await websocket.send_json(error_frame(unsupported))
             continue
-        reply = await on_command(frame)
+        try:
+            reply = await on_command(frame)
+        except Exception:
+            log.exception("a socket command failed")
+            bug = AppwrightError("Something went wrong on our side.", code="internal_error")
+            reply = error_frame(bug)
         if reply is not None:
             await websocket.send_json(reply)
-
-
-async def _send_error(websocket: WebSocket, code: str, message: str) -> None:
-    await websocket.send_json({"type": "error", "error": {"code": code, "message": message}})

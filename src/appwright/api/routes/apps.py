@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from appwright.api.auth import current_vendor, runtime_of
+from appwright.api.boundary import api_router
 from appwright.errors import InvalidInput
+from appwright.events.log import MAX_SEQ
 from appwright.ops import logging as ctx
 from appwright.store.vendors import Vendor
 from appwright.store.versions import Written
 
-router = APIRouter(prefix="/api/apps", tags=["apps"])
+router = api_router(prefix="/api/apps", tags=["apps"])
+MAX_VERSIONS_PAGE = 500
 
 
 class AppIn(BaseModel):
@@ -102,9 +106,24 @@ async def delete_file(
 
 
 @router.get("/{app_id}/versions")
-async def list_versions(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+async def list_versions(
+    app_id: str,
+    request: Request,
+    response: Response,
+    limit: int = Query(MAX_VERSIONS_PAGE, ge=1, le=MAX_VERSIONS_PAGE),
+    before: str | None = Query(None, description="a version id: the page starts below it"),
+    vendor: Vendor = Depends(current_vendor),
+):
+    """Newest first, `limit` at a time. A page that is not the last has a `Link` header
+    (rel="next") to the next one."""
     ctx.app_id.set(app_id)
-    return [v.to_json() for v in await runtime_of(request).workspace.versions(vendor.id, app_id)]
+    workspace = runtime_of(request).workspace
+    page = await workspace.versions(vendor.id, app_id, limit=limit + 1, before=before)
+    if len(page) > limit:
+        page = page[:limit]
+        query = urlencode({"limit": limit, "before": page[-1].id})
+        response.headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
+    return [v.to_json() for v in page]
 
 
 @router.get("/{app_id}/versions/{version_id}/diff")
@@ -115,7 +134,10 @@ async def version_diff(
     return await runtime_of(request).workspace.version_diff(vendor.id, app_id, version_id)
 
 
-@router.post("/{app_id}/versions/{version_id}/revert")
+@router.post(
+    "/{app_id}/versions/{version_id}/revert",
+    responses={201: {"description": "A version was made"}},
+)
 async def revert_version(
     app_id: str,
     version_id: str,
@@ -151,7 +173,7 @@ async def redo(app_id: str, request: Request, vendor: Vendor = Depends(current_v
 async def app_events(
     app_id: str,
     request: Request,
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=MAX_SEQ),
     vendor: Vendor = Depends(current_vendor),
 ):
     ctx.app_id.set(app_id)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from appwright.api.auth import runtime_of
+from appwright.api.boundary import api_router
 
-router = APIRouter(tags=["ops"])
+router = api_router(tags=["ops"])
 
 
 @router.get("/healthz")

@@ -1,8 +1,9 @@
 """The preview: an app's files as a browser loads them, sandboxed away from the workspace.
 
 Every response carries `Content-Security-Policy: sandbox allow-scripts ...` without
-`allow-same-origin`, so the app's scripts run in an opaque origin: they cannot read the
-workspace's storage or call the API with the vendor's credentials, whatever the app does.
+`allow-same-origin` (set with the preview's other headers in `api/headers.py`), so the
+app's scripts run in an opaque origin: they cannot read the workspace's storage or call
+the API with the vendor's credentials, whatever the app does.
 HTML pages get the preview agent (a small script talking to the workspace by postMessage)
 so the workspace can hot-swap CSS and reload in place.
 """
@@ -13,19 +14,19 @@ import mimetypes
 from functools import cache
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from appwright.api.auth import current_vendor, runtime_of, token_from, vendor_for
+from appwright.api.boundary import api_router
 from appwright.api.preview_links import check_credential, link_path, make_credential
 from appwright.errors import InvalidInput, NotFound, Unauthorized
 from appwright.files.validation import RESERVED_PREFIX
 from appwright.runtime import Runtime
 from appwright.store.vendors import Vendor
 
-router = APIRouter(tags=["preview"])
+router = api_router(tags=["preview"])
 
-SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
 _AGENT = Path(__file__).resolve().parent.parent / "preview_agent.js"
 _EXTRA_TYPES = {
     ".js": "text/javascript",
@@ -116,14 +117,4 @@ async def preview(app_id: str, request: Request, path: str = "") -> Response:
     kind = content_type(path)
     if kind.startswith("text/html"):
         body = with_agent(body)
-    return Response(
-        body,
-        media_type=None,
-        headers={
-            "Content-Type": kind,
-            "Content-Security-Policy": SANDBOX,
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",
-        },
-    )
+    return Response(body, media_type=None, headers={"Content-Type": kind})

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 
 from appwright.api.auth import current_vendor, runtime_of
+from appwright.api.boundary import api_router
 from appwright.errors import NotFound
 from appwright.git.outbox import GitOutbox
 from appwright.ops import logging as ctx
 from appwright.store.vendors import Vendor
 
-router = APIRouter(prefix="/api/apps", tags=["git"])
+router = api_router(prefix="/api/apps", tags=["git"])
 
 
 class RemoteIn(BaseModel):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
 from appwright.api.auth import current_vendor, runtime_of
+from appwright.api.boundary import api_router
+from appwright.events.log import MAX_SEQ
 from appwright.ops import logging as ctx
 from appwright.store.vendors import Vendor
 
-router = APIRouter(tags=["sessions"])
+router = api_router(tags=["sessions"])
 
 
 class MessageIn(BaseModel):
@@ -57,7 +59,7 @@ async def cancel(session_id: str, request: Request, vendor: Vendor = Depends(cur
 async def session_events(
     session_id: str,
     request: Request,
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=MAX_SEQ),
     vendor: Vendor = Depends(current_vendor),
 ):
     return {"events": await runtime_of(request).runner.session_events(vendor.id, session_id, after)}

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import BaseModel
 
 from appwright.api.auth import require_admin, runtime_of
+from appwright.api.boundary import api_router
 
-router = APIRouter(prefix="/api/vendors", tags=["vendors"])
+router = api_router(prefix="/api/vendors", tags=["vendors"])
 
 
 class VendorIn(BaseModel):

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, Response
-
-from appwright.errors import NotFound
 
 WEB_DIST = Path(__file__).resolve().parent.parent.parent / "web_dist"
 router = APIRouter(include_in_schema=False)
@@ -17,10 +15,21 @@ _NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>appwright</title>
 <p>The workspace has not been built. Run the README's serve command, which builds it.</p>"""
 
 
-@router.get("/{page:path}")
+PAGE_ROUTE = "/{page:path}"
+
+
+def is_page(path: str) -> bool:
+    """Whether the workspace serves `path`: everything outside `/api/` and `/preview/`."""
+    page = path.lstrip("/")
+    return not (page.startswith(("api/", "preview/")) or page in ("api", "preview"))
+
+
+@router.get(PAGE_ROUTE)
 async def workspace_page(page: str) -> Response:
-    if page.startswith(("api/", "preview/")) or page in ("api", "preview"):
-        raise NotFound("No such route.", code="not_found")
+    if not is_page(page):
+        # Not a page: a 405 if another method is allowed here (GET on a POST-only route),
+        # which the error handler turns into a 404 when none is.
+        raise HTTPException(status_code=405)
     if page:
         candidate = (WEB_DIST / page).resolve()
         if candidate.is_file() and WEB_DIST.resolve() in candidate.parents:

@@ -12,10 +12,11 @@ from appwright.api.live import (
     CLOSE_NOT_FOUND,
     CLOSE_UNAUTHORIZED,
     OnCommand,
+    error_frame,
     first_resume,
     stream_log,
 )
-from appwright.errors import AppwrightError, NotFound, Unauthorized
+from appwright.errors import AppwrightError, InvalidInput, NotFound, Unauthorized
 from appwright.events import log as event_log
 from appwright.runtime import Runtime
 from appwright.store.vendors import Vendor
@@ -81,25 +82,19 @@ def _session_commands(session_id: str) -> Callable[[Runtime, Vendor], OnCommand]
                     cancelled = await runtime.runner.cancel(vendor.id, session_id)
                     return {"type": "cancelling", "run_id": cancelled}
                 if kind == "resume":
-                    return _error_frame(
-                        "already_resumed",
+                    raise InvalidInput(
                         "This socket is already streaming; reconnect to resume again.",
+                        code="already_resumed",
                     )
+                raise InvalidInput(f"Unknown frame type {str(kind)[:40]!r}.", code="unknown_frame")
             except AppwrightError as error:
-                return {
-                    "type": "error",
-                    "error": error.as_payload(),
-                    "client_msg_id": frame.get("client_msg_id"),
-                }
-            return _error_frame("unknown_frame", f"Unknown frame type {kind!r}.")
+                if kind == "message":
+                    return error_frame(error, client_msg_id=frame.get("client_msg_id"))
+                return error_frame(error)
 
         return command
 
     return bind
-
-
-def _error_frame(code: str, message: str) -> dict[str, Any]:
-    return {"type": "error", "error": {"code": code, "message": message}}
 
 
 @router.websocket("/api/sessions/{session_id}/ws")
