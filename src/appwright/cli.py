@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from appwright.config import Settings
@@ -58,8 +59,9 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             if runtime.admin_token_created
             else "admin token: from APPWRIGHT_ADMIN_TOKEN or the data dir"
         )
+        url = _workspace_url(base, token, settings)
         print(
-            f"\n  appwright is running. Open your workspace:\n\n    {base}/?token={token}\n\n"
+            f"\n  appwright is running. Open your workspace:\n\n    {url}\n\n"
             f"  ({admin_note}; API docs at {base}/docs)\n",
             flush=True,
         )
@@ -76,6 +78,16 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         await uvicorn.Server(config).serve()
     finally:
         await runtime.stop()
+
+
+def _workspace_url(base: str, token: str, settings: Settings) -> str:
+    """The URL that logs the local vendor in. Its token is printed only to a terminal:
+    anywhere else (a service manager's journal, a CI log) the banner is a log line that
+    others may read, so it says where the token is instead."""
+    if sys.stdout.isatty():
+        return f"{base}/?token={token}"
+    where = settings.data_dir / LOCAL_VENDOR_FILE
+    return f"{base}/?token=<the token in {where}>"
 
 
 def _tune_garbage_collection() -> None:
@@ -104,9 +116,15 @@ async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
         vendor = await runtime.workspace.vendor_for_token(token)
     assert vendor is not None
     if args.from_git:
+        from appwright.git.reach import RemotePolicy
         from appwright.git.remote import import_tip
 
-        files = await import_tip(args.from_git, None, args.branch, runtime.settings.timeout_git)
+        # The operator's own command: local paths are theirs to read; hosts follow the
+        # same rule as every remote.
+        policy = replace(RemotePolicy.from_settings(runtime.settings), allow_local=True)
+        files = await import_tip(
+            args.from_git, None, args.branch, runtime.settings.timeout_git, policy=policy
+        )
     elif args.from_dir:
         files = _read_folder(Path(args.from_dir), runtime.settings.max_file_bytes)
     else:

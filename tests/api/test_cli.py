@@ -165,6 +165,7 @@ def test_exporting_a_missing_app_fails_with_its_code(tmp_path: Path) -> None:
 def test_app_create_from_git_imports_the_repository_tip(tmp_path: Path) -> None:
     import asyncio
 
+    from appwright.git.reach import RemotePolicy
     from appwright.git.remote import push
     from appwright.git.repository import AppRepository
 
@@ -176,7 +177,13 @@ def test_app_create_from_git_imports_the_repository_tip(tmp_path: Path) -> None:
         from dulwich.repo import Repo
 
         Repo.init_bare(str(tmp_path / "remote.git"), mkdir=True)
-        await push(source, str(tmp_path / "remote.git"), None, "main")
+        await push(
+            source,
+            str(tmp_path / "remote.git"),
+            None,
+            "main",
+            policy=RemotePolicy(allow_local=True),
+        )
         return tmp_path / "remote.git"
 
     remote = asyncio.run(make_remote())
@@ -188,3 +195,44 @@ def test_app_create_from_git_imports_the_repository_tip(tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr
     for path, content in FILES.items():
         assert (tmp_path / "out" / path).read_text(encoding="utf-8") == content
+
+
+def test_the_banner_shows_the_token_on_a_terminal_only(tmp_path: Path, serve) -> None:
+    data = tmp_path / "data"
+    serve(data)  # stdout is a file here, as under a service manager: a log
+    token = (data / "local-vendor.token").read_text().strip()
+    (logged,) = [p.read_text() for p in tmp_path.glob("serve-*.log")]
+    assert "Open your workspace" in logged and token not in logged
+    assert f"?token=<the token in {data / 'local-vendor.token'}>" in logged
+
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(APPWRIGHT), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=_env(data),
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    try:
+        shown = b""
+        deadline = time.monotonic() + 30
+        while token.encode() not in shown and time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.5)[0]:
+                shown += os.read(leader, 4096)
+        assert f"http://localhost:{port}/?token={token}".encode() in shown
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+        os.close(leader)
+
+
+def test_a_folder_with_a_name_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    site = write_tree(tmp_path / "site", {"index.html": "<p>x</p>"})
+    (site / os.fsdecode(b"caf\xe9.txt")).write_text("latin-1 name")
+    refused = run(tmp_path / "data", "app", "create", "shop", "--from", str(site))
+    assert refused.returncode != 0
+    assert "path_invalid_text" in refused.stderr

@@ -47,15 +47,16 @@ def local_remotes() -> bool:
 async def api(make_settings: Callable[..., Settings], local_remotes: bool) -> Any:
     """(client, outbox) over a runtime with the remote routes and an outbox wired in."""
     local = local_remotes
-    settings = make_settings(allow_local_remotes=local, timeout_git=3.0)
+    # The loopback URLs these tests set are allowed by name, as a self-hosted server's are.
+    settings = make_settings(
+        allow_local_remotes=local, timeout_git=3.0, git_allowed_hosts="127.0.0.1, localhost"
+    )
     runtime = Runtime(settings)
     await runtime.start()
     existing = getattr(runtime, "git_outbox", None)
     if existing is not None:
         await existing.stop()
-    outbox = GitOutbox(
-        settings, runtime.db, runtime.bus, runtime.metrics, allow_local_remotes=local
-    )
+    outbox = GitOutbox(settings, runtime.db, runtime.bus, runtime.metrics)
     runtime.git_outbox = outbox  # type: ignore[attr-defined]
     runtime.workspace.on_version(outbox.wake)
     app = create_app(runtime=runtime)

@@ -67,9 +67,8 @@ class ServerProcess:
 
     @property
     def token(self) -> str:
-        match = re.search(r"[?&]token=([^&\s]+)", self.workspace_url)
-        assert match, f"no token in {self.workspace_url!r}"
-        return match.group(1)
+        # The banner names the token's file rather than print it to a pipe (a log).
+        return (Path(self.env["APPWRIGHT_DATA_DIR"]) / "local-vendor.token").read_text().strip()
 
     def start(self) -> None:
         assert self.proc is None
@@ -88,9 +87,9 @@ class ServerProcess:
             line = lines.get(timeout=START_TIMEOUT)
             if line is None:
                 raise RuntimeError(f"appwright serve exited; see {self.log_path}")
-            url = re.search(r"(http://\S+\?token=\S+)", line)
-            if url:
-                self.workspace_url = url.group(1)
+            banner = re.search(r"(http://\S+?)/\?token=", line)
+            if banner:
+                self.workspace_url = f"{banner.group(1)}/?token={self.token}"
             if "Uvicorn running on" in line:
                 return
 

@@ -1,10 +1,12 @@
 """push / fetch_tip / import_tip against real remotes: local bare repos, smart HTTP with
-basic auth, a closed port and a server that never answers."""
+basic auth, a closed port and a server that never answers, all on this machine (under a
+policy that allows local remotes; the strict default is tested in test_reach.py)."""
 
 from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,15 @@ import pytest
 from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
 
-from appwright.git import AppRepository, GitError, fetch_tip, import_tip, push
+from appwright import git
+from appwright.git import AppRepository, GitError
+from appwright.git.reach import RemotePolicy
 from appwright.git.transport import scrub
+
+LOCAL = RemotePolicy(allow_local=True)
+push = partial(git.push, policy=LOCAL)
+fetch_tip = partial(git.fetch_tip, policy=LOCAL)
+import_tip = partial(git.import_tip, policy=LOCAL)
 
 FILES = [
     {"index.html": "<h1>one</h1>\n"},

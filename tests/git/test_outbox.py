@@ -116,7 +116,6 @@ async def serve(settings: Settings, *, start_outbox: bool = True, **outbox_args:
         runtime.db,
         runtime.bus,
         runtime.metrics,
-        allow_local_remotes=True,
         **outbox_args,
     )
     runtime.git_outbox = outbox  # type: ignore[attr-defined]

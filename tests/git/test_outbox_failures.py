@@ -209,10 +209,11 @@ async def test_a_remote_that_moved_on_is_never_overwritten(
 async def test_a_silent_remote_times_out_and_is_retried(
     make_settings: Any, hanging_url: str
 ) -> None:
-    async with serve(make_settings(timeout_git=1.0)) as svc:
+    async with serve(make_settings(timeout_git=1.0, allow_local_remotes=True)) as svc:
         vendor = await svc.vendor()
         app_id = await vendor.create_app({"index.html": "<h1>1</h1>"})
-        await vendor.call("PUT", f"/api/apps/{app_id}/remote", json={"url": hanging_url})
+        put = await vendor.call("PUT", f"/api/apps/{app_id}/remote", json={"url": hanging_url})
+        assert put.status_code == 200, put.text
         versions = await vendor.until(app_id, states("failed"))
         assert errors_of(versions) == {"push_timed_out"}
         assert versions[0]["commit"]["sha"]  # committed; only the push is late

@@ -1,13 +1,15 @@
 """The one error type of the git layer, and what each of its codes means.
 
     GitError(AppwrightError)
-      remote_unreachable   no connection, no such host/port, no repository at that URL/path
-      auth_refused         the remote said 401/403: missing, wrong or under-privileged token
+      remote_unreachable   no connection, no such host, no git repository answering there
+      remote_not_public    the host resolves to an address remotes may not reach (git/reach.py)
+      insecure_remote      http:// to a host not allowed it, or a token over plain http
+      local_remote_not_allowed  a local path or file:// URL where those are not allowed
+      auth_refused         the remote refused the credentials (401/403)
       non_fast_forward     the remote branch has commits we do not have; it was left alone
       push_timed_out       the push did not finish within its deadline
-      push_failed          any other push failure (5xx, protocol error, hook refused, ...)
+      push_failed          the remote rejected the push (a hook, a protected branch, ...)
       fetch_timed_out      fetch_tip / import_tip did not finish within its deadline
-      fetch_failed         any other fetch failure
       branch_not_found     the remote has no such branch (import_tip)
       invalid_remote       a URL form we do not speak (ssh, scp-like, git://, garbage)
       invalid_path         a file path that cannot be a git tree entry
@@ -15,8 +17,11 @@
       commit_timed_out     a local repository operation did not finish within its deadline
       commit_failed        any other local repository failure
 
-Messages are built from our own words plus the remote's URL with any credentials removed;
-`remote.py` scrubs whatever text it borrows from dulwich, so no message carries a token.
+Messages are built from our own words plus the remote's URL with any credentials removed.
+They say only that the remote is unreachable, refused the credentials, or rejected the
+push: nothing of what answered (a status, a banner, a TLS error), so that a remote cannot
+be used to probe which ports of which hosts are open. The details go to the server log,
+scrubbed, for the operator.
 `retryable` tells the outbox whether backing off and trying again can help: a refused
 token or a diverged remote needs a person, a flaky network does not.
 """
@@ -28,12 +33,14 @@ from typing import Any
 from appwright.errors import AppwrightError
 
 REMOTE_UNREACHABLE = "remote_unreachable"
+REMOTE_NOT_PUBLIC = "remote_not_public"
+INSECURE_REMOTE = "insecure_remote"
+LOCAL_REMOTE_NOT_ALLOWED = "local_remote_not_allowed"
 AUTH_REFUSED = "auth_refused"
 NON_FAST_FORWARD = "non_fast_forward"
 PUSH_TIMED_OUT = "push_timed_out"
 PUSH_FAILED = "push_failed"
 FETCH_TIMED_OUT = "fetch_timed_out"
-FETCH_FAILED = "fetch_failed"
 BRANCH_NOT_FOUND = "branch_not_found"
 INVALID_REMOTE = "invalid_remote"
 INVALID_PATH = "invalid_path"
@@ -48,7 +55,6 @@ RETRYABLE_CODES = frozenset(
         PUSH_TIMED_OUT,
         PUSH_FAILED,
         FETCH_TIMED_OUT,
-        FETCH_FAILED,
         COMMIT_TIMED_OUT,
         COMMIT_FAILED,
     }

@@ -42,10 +42,11 @@ from appwright.events import log as event_log
 from appwright.events.bus import Bus
 from appwright.git.errors import AUTH_REFUSED, GitError
 from appwright.git.policy import TokenSeal, check_remote, commit_message, secret_key_of
+from appwright.git.reach import RemotePolicy
 from appwright.git.remote import push
 from appwright.git.repository import AppRepository
 from appwright.git.snapshots import Snapshots
-from appwright.git.transport import scrub
+from appwright.git.transport import parse_remote, scrub
 from appwright.ops.metrics import Metrics
 from appwright.store import commits
 from appwright.store import remotes as remote_store
@@ -74,7 +75,7 @@ class GitOutbox:
         concurrency: int = 4,
         poll_interval: float = 30.0,
         push_wait: float | None = None,
-        allow_local_remotes: bool | None = None,
+        policy: RemotePolicy | None = None,
         secret_key: str | None = None,
     ) -> None:
         self.settings = settings
@@ -87,12 +88,8 @@ class GitOutbox:
         # How long POST /push waits for its drain before answering with the state so far.
         self.push_wait = push_wait if push_wait is not None else 2 * settings.timeout_git + 5
         self.repos_dir = Path(settings.data_dir) / "repos"
-        # Local-path remotes write into any repository the server can reach: tests only.
-        self.allow_local_remotes = (
-            bool(getattr(settings, "allow_local_remotes", False))
-            if allow_local_remotes is None
-            else allow_local_remotes
-        )
+        # What remotes may reach: checked when one is set, and on every connection.
+        self.policy = policy or RemotePolicy.from_settings(settings)
         self._seal = TokenSeal(secret_key or secret_key_of(settings))
         self._slots = asyncio.Semaphore(concurrency)
         self._wakeup = asyncio.Event()
@@ -146,7 +143,8 @@ class GitOutbox:
         """Set the app's remote and queue the whole branch for it. `keep_token` (the
         request had no `token`) keeps the current token, but only for the same URL: a
         token is never sent to a host it was not given for."""
-        url, branch = check_remote(url, token, branch, allow_local=self.allow_local_remotes)
+        url, branch = check_remote(url, token, branch, policy=self.policy)
+        await self.policy.check_reach(parse_remote(url, None))
 
         async def work(conn: AsyncConnection) -> tuple[RemoteRecord, list[Wire]]:
             await lock_app(conn, app_id)
@@ -358,7 +356,14 @@ class GitOutbox:
                     "changed); set it again with PUT /api/apps/{app}/remote.",
                     code=AUTH_REFUSED,
                 )
-            await push(repo, remote.url, token, remote.branch, self.settings.timeout_git)
+            await push(
+                repo,
+                remote.url,
+                token,
+                remote.branch,
+                self.settings.timeout_git,
+                policy=self.policy,
+            )
         except GitError as error:
             payload = _payload(error, token)
             await self._record(

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from dulwich.refs import Ref, check_ref_format
 
 from appwright.errors import InvalidInput
-from appwright.git.errors import INVALID_REMOTE
+from appwright.git.errors import INSECURE_REMOTE, INVALID_REMOTE
+from appwright.git.reach import RemotePolicy
 from appwright.git.transport import parse_remote
 
-_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 _LABELS = {
     "initial": "Initial version",
     "manual": "Manual edit",
@@ -30,9 +30,10 @@ _LABELS = {
 }
 
 
-def check_remote(url: Any, token: Any, branch: Any, *, allow_local: bool) -> tuple[str, str]:
-    """Validate a remote; returns the (url, branch) to store. Raises 422s with codes.
-    Messages never quote the URL or the token: either may carry a secret."""
+def check_remote(url: Any, token: Any, branch: Any, *, policy: RemotePolicy) -> tuple[str, str]:
+    """Validate a remote's form; returns the (url, branch) to store. Raises 422s with
+    codes. Its host's addresses are checked apart (`RemotePolicy.check_reach`): that
+    needs a lookup. Messages never quote the URL or the token: either may carry a secret."""
     if not isinstance(url, str) or not url.strip() or len(url) > 2000:
         raise InvalidInput(
             "`url` must be a git URL of at most 2000 characters.", code=INVALID_REMOTE
@@ -53,23 +54,25 @@ def check_remote(url: Any, token: Any, branch: Any, *, allow_local: bool) -> tup
         raise InvalidInput("`branch` is not a valid git branch name.", code="invalid_branch")
     url = url.strip()
     endpoint = parse_remote(url, token or None)  # GitError invalid_remote (422)
-    if endpoint.kind == "local":
-        # A path on the server's own disk: anyone could make us write into any repository
-        # the service can reach, so only test and single-user setups allow it.
-        if not allow_local:
+    if endpoint.kind == "http":
+        parts = urlsplit(url)
+        if parts.username is not None or parts.password is not None:
+            # Kept out of the URL so that GET /remote can show the URL as it is.
             raise InvalidInput(
-                "Remotes must be https:// URLs; local paths are not allowed here.",
-                code="local_remote_not_allowed",
+                "Put credentials in `token`, not in the URL.", code="credentials_in_url"
             )
-        return url, branch
-    parts = urlsplit(url)
-    if parts.username is not None or parts.password is not None:
-        # Kept out of the URL so that GET /remote can show the URL as it is.
-        raise InvalidInput("Put credentials in `token`, not in the URL.", code="credentials_in_url")
-    if parts.scheme.lower() == "http" and token and parts.hostname not in _LOOPBACK:
-        raise InvalidInput(
-            "A token may only be sent over https:// (or to this machine).", code="insecure_remote"
-        )
+        if (
+            parts.scheme.lower() == "http"
+            and token
+            and not policy.is_local_host(parts.hostname or "")
+        ):
+            raise InvalidInput(
+                "A token may only be sent over https:// (or to this machine).",
+                code=INSECURE_REMOTE,
+            )
+    # A local path on the server's own disk: anyone could make us write into any
+    # repository the service can reach, so only test and single-user setups allow it.
+    policy.check_form(endpoint)
     return url, branch
 
 

@@ -39,6 +39,7 @@ from appwright.git.errors import (
     PUSH_TIMED_OUT,
     GitError,
 )
+from appwright.git.reach import RemotePolicy
 from appwright.git.repository import MAIN, AppRepository, main_tip
 from appwright.git.transport import (
     Endpoint,
@@ -56,6 +57,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 RepoLike = AppRepository | str | os.PathLike[str]
+# Public https remotes only: a caller that may reach more says so with its own policy.
+STRICT = RemotePolicy()
 
 # What git servers answer for a ref update refused because the branch moved; dulwich's
 # local client says "unable to set" when its compare-and-swap loses a race.
@@ -68,12 +71,16 @@ async def push(
     token: str | None = None,
     branch: str = "main",
     timeout: float = 15.0,  # noqa: ASYNC109 - see the module docstring
+    *,
+    policy: RemotePolicy = STRICT,
 ) -> str:
     """Push the app's `main` to the remote's `branch`; return the sha now on the remote."""
     endpoint = parse_remote(url, token)
     ref = _branch_ref(branch)
     repo_path = str(repo.path if isinstance(repo, AppRepository) else repo)
-    sha = await _run("push", endpoint, timeout, lambda c: _push(c, endpoint, repo_path, ref))
+    sha = await _run(
+        "push", endpoint, timeout, policy, lambda c: _push(c, endpoint, repo_path, ref)
+    )
     log.info("pushed %s to %s (%s)", sha, endpoint.location, branch)
     return sha
 
@@ -83,11 +90,13 @@ async def fetch_tip(
     token: str | None = None,
     branch: str = "main",
     timeout: float = 15.0,  # noqa: ASYNC109 - see the module docstring
+    *,
+    policy: RemotePolicy = STRICT,
 ) -> str | None:
     """The sha at the tip of the remote's `branch`, or None if it has no such branch."""
     endpoint = parse_remote(url, token)
     ref = _branch_ref(branch)
-    return await _run("fetch", endpoint, timeout, lambda c: _fetch_tip(c, endpoint, ref))
+    return await _run("fetch", endpoint, timeout, policy, lambda c: _fetch_tip(c, endpoint, ref))
 
 
 async def import_tip(
@@ -97,6 +106,7 @@ async def import_tip(
     timeout: float = 15.0,  # noqa: ASYNC109 - see the module docstring
     *,
     into: AppRepository | None = None,
+    policy: RemotePolicy = STRICT,
 ) -> dict[str, str]:
     """The text files at the tip of the remote's `branch` (for `app create --from-git`).
 
@@ -110,7 +120,7 @@ async def import_tip(
     ref = _branch_ref(branch)
     into_path = str(into.path) if into is not None else None
     files, skipped = await _run(
-        "fetch", endpoint, timeout, lambda c: _import(c, endpoint, ref, into_path)
+        "fetch", endpoint, timeout, policy, lambda c: _import(c, endpoint, ref, into_path)
     )
     if skipped:
         shown = ", ".join(skipped[:20])
@@ -126,10 +136,11 @@ async def _run(
     op: Op,
     endpoint: Endpoint,
     timeout: float,  # noqa: ASYNC109 - see the module docstring
+    policy: RemotePolicy,
     fn: Callable[[GitClient], T],
 ) -> T:
     deadline = time.monotonic() + timeout
-    client = open_client(endpoint, deadline, timeout)
+    client = open_client(endpoint, deadline, timeout, policy)
     try:
         async with asyncio.timeout(timeout):
             return await asyncio.to_thread(fn, client)
@@ -141,13 +152,15 @@ async def _run(
         # shutting the sockets of responses being read makes that immediate.
         abort(client)
         code = PUSH_TIMED_OUT if op == "push" else FETCH_TIMED_OUT
-        message = f"the {op} to {endpoint.location} timed out after {timeout:g} s"
-        error = GitError(message, code=code)
+        message = f"{endpoint.location} is unreachable: no answer within {timeout:g} s"
+        error, detail = GitError(message, code=code), "deadline"
     except Exception as exc:  # every failure becomes a GitError, scrubbed
         error = to_git_error(exc, op, endpoint)
+        detail = scrub(f"{type(exc).__name__}: {exc}", endpoint.secrets)[:300]
     # Logged and raised outside the except blocks so no traceback chains the raw exception.
+    # The detail (what answered) is for the operator's log only.
     message = scrub(error.message, endpoint.secrets)
-    log.warning("%s to %s failed: %s: %s", op, endpoint.location, error.code, message)
+    log.warning("%s to %s failed: %s: %s (%s)", op, endpoint.location, error.code, message, detail)
     raise error
 
 
@@ -172,8 +185,9 @@ def _push(client: GitClient, endpoint: Endpoint, repo_path: str, ref: Ref) -> st
                 old = remote.get(ref)
                 if old not in (None, ZERO_SHA, tip) and not _is_ancestor(repo, old, tip):
                     raise GitError(
-                        f"the remote branch {_name(ref)} has commits this app does not have"
-                        " (pushed from elsewhere); it was left unchanged",
+                        f"{endpoint.location} rejected the push: the remote branch "
+                        f"{_name(ref)} has commits this app does not have (pushed from "
+                        "elsewhere); it was left unchanged",
                         code=NON_FAST_FORWARD,
                         remote_sha=old.decode(),
                     )
@@ -194,13 +208,14 @@ def _push(client: GitClient, endpoint: Endpoint, repo_path: str, ref: Ref) -> st
             refused = (result.ref_status or {}).get(ref)
             if refused:
                 text = scrub(str(refused), endpoint.secrets)[:200]
+                log.info("%s refused the ref update: %s", endpoint.location, text)
                 if any(marker in text for marker in _MOVED_MARKERS):
                     raise GitError(
-                        f"the remote branch {_name(ref)} moved during the push ({text});"
-                        " it was left unchanged",
+                        f"{endpoint.location} rejected the push: the remote branch "
+                        f"{_name(ref)} moved during it; it was left unchanged",
                         code=NON_FAST_FORWARD,
                     )
-                raise GitError(f"{endpoint.location} refused the push: {text}", code=PUSH_FAILED)
+                raise GitError(f"{endpoint.location} rejected the push", code=PUSH_FAILED)
             return tip.decode()
     finally:
         client.close()

@@ -7,6 +7,10 @@ request and only to the URL's own origin; it is never part of a URL dulwich sees
 dulwich's exception texts (which quote URLs) cannot contain it. `scrub` is still applied
 to every borrowed text, in case a future dulwich or urllib3 quotes a header.
 
+Reach: every connection the HTTP client opens asks the remote policy (`reach.py`) for the
+addresses the host may be reached at, and connects to those, never to a second lookup of
+the name; a redirect to another host is checked the same way.
+
 Deadlines: the async layer bounds the wait with `asyncio.timeout`, but the worker thread
 cannot be killed, so the socket operations themselves are bounded too. Every HTTP request
 gets connect/read timeouts equal to the time left before the deadline, urllib3's own
@@ -20,7 +24,6 @@ import base64
 import os
 import re
 import socket
-import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,21 +38,21 @@ from dulwich.client import (
     Urllib3HttpGitClient,
     default_urllib3_manager,
 )
-from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
+from dulwich.errors import GitProtocolError
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
-from urllib3.exceptions import SSLError as Urllib3SSLError
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 
 from appwright.git.errors import (
     AUTH_REFUSED,
-    FETCH_FAILED,
     FETCH_TIMED_OUT,
     INVALID_REMOTE,
-    PUSH_FAILED,
     PUSH_TIMED_OUT,
     REMOTE_UNREACHABLE,
     GitError,
 )
+from appwright.git.reach import RemotePolicy
 
 if TYPE_CHECKING:
     from dulwich.client import HTTPResponse
@@ -93,7 +96,11 @@ def parse_remote(url: str, token: str | None) -> Endpoint:
                 code=INVALID_REMOTE,
             )
         return Endpoint("local", url)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number in range
+    except ValueError:
+        raise GitError("the remote URL cannot be parsed", code=INVALID_REMOTE) from None
     scheme = parts.scheme.lower()
     if scheme == "file":
         if parts.netloc not in ("", "localhost"):
@@ -114,9 +121,43 @@ def parse_remote(url: str, token: str | None) -> Endpoint:
     return Endpoint("http", location)
 
 
-class _PoolManager(urllib3.PoolManager):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(retries=_NO_RETRIES, **kwargs)
+def _checked_connection(base: type[HTTPConnection], policy: RemotePolicy) -> type[Any]:
+    """`base`, connecting only to addresses `policy` allows for the connection's host."""
+
+    class Checked(base):  # type: ignore[valid-type,misc]
+        def _new_conn(self) -> socket.socket:
+            host: str = self._dns_host  # type: ignore[has-type]
+            failed: Exception | None = None
+            for address in policy.addresses(host):
+                self._dns_host = address  # what create_connection dials; TLS keeps `host`
+                try:
+                    return super()._new_conn()  # type: ignore[no-any-return]
+                except NewConnectionError as error:
+                    failed = error
+                finally:
+                    self._dns_host = host
+            assert failed is not None
+            raise failed
+
+    return Checked
+
+
+def _pool_manager_for(policy: RemotePolicy) -> type[urllib3.PoolManager]:
+    http_connection = _checked_connection(HTTPConnection, policy)
+    https_connection = _checked_connection(HTTPSConnection, policy)
+
+    class CheckedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = http_connection
+
+    class CheckedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = https_connection
+
+    class PoolManager(urllib3.PoolManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(retries=_NO_RETRIES, **kwargs)
+            self.pool_classes_by_scheme = {"http": CheckedHTTPPool, "https": CheckedHTTPSPool}
+
+    return PoolManager
 
 
 class _ProxyManager(urllib3.ProxyManager):
@@ -125,18 +166,24 @@ class _ProxyManager(urllib3.ProxyManager):
 
 
 class _DeadlineHttpClient(Urllib3HttpGitClient):
-    """dulwich's urllib3 client, with every socket operation bounded by one deadline."""
+    """dulwich's urllib3 client, with every socket operation bounded by one deadline and
+    every connection held to the remote policy."""
 
-    def __init__(self, endpoint: Endpoint, deadline: float, socket_timeout: float) -> None:
+    def __init__(
+        self, endpoint: Endpoint, deadline: float, socket_timeout: float, policy: RemotePolicy
+    ) -> None:
         self._deadline = deadline
+        self._policy = policy
         self._responses: list[HTTPResponse] = []
         pool = default_urllib3_manager(
             None,
-            pool_manager_cls=_PoolManager,
+            pool_manager_cls=_pool_manager_for(policy),
             proxy_manager_cls=_ProxyManager,
             base_url=endpoint.location,
             timeout=socket_timeout,
         )
+        # Through a proxy our connections go to the proxy: the target is checked per request.
+        self._via_proxy = isinstance(pool, urllib3.ProxyManager)
         super().__init__(
             endpoint.location,
             pool_manager=pool,
@@ -160,6 +207,8 @@ class _DeadlineHttpClient(Urllib3HttpGitClient):
     ) -> tuple[HTTPResponse, Callable[[int], bytes]]:
         # Connect and each socket read/write may take at most the time left overall.
         self._timeout = self._remaining()
+        if self._via_proxy:
+            self._policy.addresses(urlsplit(url).hostname or "")
         resp, read = super()._http_request(url, headers, data, raise_for_status)
         self._responses.append(resp)
 
@@ -181,11 +230,15 @@ class _DeadlineHttpClient(Urllib3HttpGitClient):
         self.pool_manager.clear()
 
 
-def open_client(endpoint: Endpoint, deadline: float, socket_timeout: float) -> GitClient:
-    """A client for `endpoint`; no I/O happens here. Pass `remote_path(endpoint)` to it."""
+def open_client(
+    endpoint: Endpoint, deadline: float, socket_timeout: float, policy: RemotePolicy
+) -> GitClient:
+    """A client for `endpoint` within `policy`; no I/O happens here. Pass
+    `remote_path(endpoint)` to it."""
+    policy.check_form(endpoint)
     if endpoint.kind == "local":
         return LocalGitClient()
-    return _DeadlineHttpClient(endpoint, deadline, socket_timeout)
+    return _DeadlineHttpClient(endpoint, deadline, socket_timeout, policy)
 
 
 def remote_path(endpoint: Endpoint) -> bytes:
@@ -225,37 +278,31 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 
 def to_git_error(exc: BaseException, op: Op, endpoint: Endpoint) -> GitError:
-    """Name what went wrong, in our words; borrowed text is scrubbed."""
+    """Name what went wrong in our words, which say only that the remote is unreachable,
+    refused the credentials or rejected the push (see `errors.py`): what answered stays in
+    the server log."""
     if isinstance(exc, GitError):
         return exc
     where = endpoint.location
-    timed_out = PUSH_TIMED_OUT if op == "push" else FETCH_TIMED_OUT
-    failed = PUSH_FAILED if op == "push" else FETCH_FAILED
-    detail = scrub(f"{type(exc).__name__}: {exc}", endpoint.secrets)[:300]
     for link in _chain(exc):
         # Before the timeout check: urllib3's NewConnectionError subclasses its
         # ConnectTimeoutError for historical reasons, but a refused connection is not slow.
         if isinstance(link, NewConnectionError | ConnectionError | socket.gaierror):
-            return GitError(f"could not connect to {where}", code=REMOTE_UNREACHABLE)
+            break
         if isinstance(link, DeadlineExceeded | TimeoutError | Urllib3TimeoutError):
-            return GitError(f"the {op} to {where} timed out", code=timed_out)
+            code = PUSH_TIMED_OUT if op == "push" else FETCH_TIMED_OUT
+            return GitError(f"{where} is unreachable: no answer in time", code=code)
         if isinstance(link, HTTPUnauthorized):
-            return GitError(f"{where} refused the credentials (HTTP 401)", code=AUTH_REFUSED)
-        if isinstance(link, NotGitRepository | FileNotFoundError):
-            return GitError(f"no git repository found at {where}", code=REMOTE_UNREACHABLE)
-        if isinstance(link, ssl.SSLError | Urllib3SSLError):
-            return GitError(f"TLS with {where} failed: {detail}", code=REMOTE_UNREACHABLE)
+            return refused_credentials(where)
         if isinstance(link, GitProtocolError):
             status = re.search(r"unexpected http resp (\d{3})", str(link))
-            if status and status.group(1) == "403":
-                return GitError(
-                    f"{where} refused access (HTTP 403): the token may lack permission",
-                    code=AUTH_REFUSED,
-                )
-            if status:
-                return GitError(f"{where} answered HTTP {status.group(1)}", code=failed)
-            if isinstance(link, HangupException):
-                return GitError(f"{where} hung up", code=REMOTE_UNREACHABLE)
-        if isinstance(link, PermissionError):
-            return GitError(f"no permission to use {where}", code=REMOTE_UNREACHABLE)
-    return GitError(f"the {op} to {where} failed: {detail}", code=failed)
+            if status and status.group(1) in ("401", "403"):
+                return refused_credentials(where)
+    return GitError(f"{where} is unreachable", code=REMOTE_UNREACHABLE)
+
+
+def refused_credentials(where: str) -> GitError:
+    return GitError(
+        f"{where} refused the credentials: the token is missing, wrong or lacks permission",
+        code=AUTH_REFUSED,
+    )
