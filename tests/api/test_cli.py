@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -78,13 +79,15 @@ def _free_port() -> int:
 def serve(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
     processes: list[subprocess.Popen[bytes]] = []
 
-    def start(data_dir: Path) -> str:
+    def start(data_dir: Path, stdout: Any = None) -> str:
+        """The server's base URL once it answers; its output goes to `stdout` (a terminal,
+        say), or else to a log file, as under a service manager."""
         port = _free_port()
         log = (tmp_path / f"serve-{port}.log").open("wb")
         process = subprocess.Popen(
             [str(APPWRIGHT), "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=_env(data_dir),
-            stdout=log,
+            stdout=log if stdout is None else stdout,
             stderr=subprocess.STDOUT,
         )
         processes.append(process)
@@ -199,7 +202,7 @@ def test_app_create_from_git_imports_the_repository_tip(tmp_path: Path) -> None:
 
 def test_the_banner_shows_the_token_on_a_terminal_only(tmp_path: Path, serve) -> None:
     data = tmp_path / "data"
-    serve(data)  # stdout is a file here, as under a service manager: a log
+    serve(data)
     token = (data / "local-vendor.token").read_text().strip()
     (logged,) = [p.read_text() for p in tmp_path.glob("serve-*.log")]
     assert "Open your workspace" in logged and token not in logged
@@ -209,13 +212,7 @@ def test_the_banner_shows_the_token_on_a_terminal_only(tmp_path: Path, serve) ->
     import select
 
     leader, follower = pty.openpty()
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(APPWRIGHT), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(data),
-        stdout=follower,
-        stderr=subprocess.DEVNULL,
-    )
+    base = serve(data, stdout=follower)
     os.close(follower)
     try:
         shown = b""
@@ -223,10 +220,9 @@ def test_the_banner_shows_the_token_on_a_terminal_only(tmp_path: Path, serve) ->
         while token.encode() not in shown and time.monotonic() < deadline:
             if select.select([leader], [], [], 0.5)[0]:
                 shown += os.read(leader, 4096)
+        port = base.rsplit(":", 1)[1]
         assert f"http://localhost:{port}/?token={token}".encode() in shown
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
         os.close(leader)
 
 
