@@ -2,21 +2,28 @@
 
 Validation is as strict as the real API on what an agent loop gets wrong: roles alternate
 starting with user, every `tool_use` has its `tool_result` first in the very next message,
-no `tool_result` names an unknown call. Error bodies and stream events have the real shapes,
-so the official SDK parses them into the same objects and exceptions it would in production.
+no `tool_result` names an unknown call, a final assistant message does not end in
+whitespace, at most four blocks carry `cache_control`, the prompt fits the context window
+(400 `prompt is too long: N tokens > M maximum`) and `max_tokens` the model's output limit.
+Error bodies and stream events have the real shapes, so the official SDK parses them into the
+same objects and exceptions it would in production: usage with `cache_read_input_tokens` and
+`cache_creation_input_tokens`, `stop_details` on a refusal, and no `content_block_stop` for a
+tool call cut by the output limit.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from appwright.sim.answer import Planned, PlannedText, PlannedTool
+from appwright.sim.cache import PromptCache, PromptUsage
 from appwright.sim.delivery import Frame, sse_frame
-from appwright.sim.script import TextBlock, Turn, tool_use_id
+from appwright.sim.script import Script
+from appwright.sim.tokens import MESSAGE_OVERHEAD, Segment, marked, segments
 
 _ERROR_TYPES = {
     400: "invalid_request_error",
@@ -43,6 +50,7 @@ _DEFAULT_MESSAGES = {
     "overloaded_error": "Overloaded",
 }
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+MAX_BREAKPOINTS = 4
 
 
 def error_type_for(status: int) -> str:
@@ -105,6 +113,17 @@ def turn_index(body: Any) -> int:
     return sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant")
 
 
+def system_text(body: Any) -> str:
+    system = body.get("system") if isinstance(body, dict) else None
+    if isinstance(system, str):
+        return system
+    if isinstance(system, list):
+        return "\n".join(
+            b["text"] for b in system if isinstance(b, dict) and isinstance(b.get("text"), str)
+        )
+    return ""
+
+
 def echo_text(body: dict[str, Any]) -> str:
     for message in reversed(body.get("messages", [])):
         if message.get("role") == "user":
@@ -132,9 +151,35 @@ def validate(body: Any) -> str | None:
         return "max_tokens: Input should be an integer greater than or equal to 1"
     if "stream" in body and not isinstance(body["stream"], bool):
         return "stream: Input should be a valid boolean"
-    return _validate_system(body.get("system")) or (
-        _validate_tools(body.get("tools")) or _validate_messages(body["messages"])
+    return (
+        _validate_system(body.get("system"))
+        or _validate_tools(body.get("tools"))
+        or _validate_messages(body["messages"])
+        or _validate_breakpoints(body)
     )
+
+
+def _validate_breakpoints(body: dict[str, Any]) -> str | None:
+    blocks = [*_listed(body.get("tools")), *_listed(body.get("system"))]
+    for message in body["messages"]:
+        blocks.extend(_listed(message["content"]))
+    found = sum(1 for b in blocks if isinstance(b, dict) and "cache_control" in b)
+    if found > MAX_BREAKPOINTS:
+        return (
+            f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. "
+            f"Found {found}."
+        )
+    for b in blocks:
+        control = b.get("cache_control") if isinstance(b, dict) else None
+        if control is not None and (
+            not isinstance(control, dict) or control.get("type") != "ephemeral"
+        ):
+            return "cache_control.type: Input should be 'ephemeral'"
+    return None
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _validate_system(system: Any) -> str | None:
@@ -182,7 +227,21 @@ def _validate_messages(messages: Any) -> str | None:
                 'messages: roles must alternate between "user" and "assistant", '
                 f'but found multiple "{message["role"]}" roles in a row'
             )
+    if messages[-1]["role"] == "assistant" and _ends_in_whitespace(messages[-1]["content"]):
+        return "messages: final assistant content cannot end with trailing whitespace"
     return _validate_tool_pairing(messages)
+
+
+def _ends_in_whitespace(content: Any) -> bool:
+    if isinstance(content, str):
+        return content != content.rstrip()
+    last = content[-1] if content else None
+    return (
+        isinstance(last, dict)
+        and last.get("type") == "text"
+        and isinstance(last.get("text"), str)
+        and last["text"] != last["text"].rstrip()
+    )
 
 
 def _validate_message(message: Any, i: int, *, last: bool) -> str | None:
@@ -274,73 +333,166 @@ def _unanswered(i: int, ids: list[str]) -> str:
     )
 
 
+# --- the prompt, its limits and its cache --------------------------------------------------
+
+
+def prompt(body: dict[str, Any]) -> list[Segment]:
+    """Tools, system and messages in the order the model reads them (and the cache keys)."""
+    parts: list[tuple[Any, int, bool]] = [(t, 0, marked(t)) for t in body.get("tools") or []]
+    system = body.get("system")
+    if isinstance(system, str) and system:
+        parts.append(({"type": "text", "text": system}, 0, False))
+    elif isinstance(system, list):
+        parts.extend((b, 0, marked(b)) for b in system)
+    for message in body["messages"]:
+        content = message["content"]
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        for i, block in enumerate(blocks):
+            extra = MESSAGE_OVERHEAD if i == 0 else 0
+            parts.append(({"role": message["role"], **block}, extra, marked(block)))
+    return segments(parts)
+
+
+def prompt_usage(
+    cache: PromptCache, model: str, segments_: list[Segment], script: Script
+) -> PromptUsage:
+    return cache.explicit(model, segments_, script.cache_min_tokens)
+
+
+def max_tokens(body: dict[str, Any]) -> int:
+    return int(body["max_tokens"])
+
+
+def limits_error(body: dict[str, Any], tokens: int, script: Script) -> Response | None:
+    if tokens > script.context_window:
+        return error_response(
+            400, f"prompt is too long: {tokens} tokens > {script.context_window} maximum"
+        )
+    if body["max_tokens"] > script.max_output_tokens:
+        return error_response(
+            400,
+            f"max_tokens: {body['max_tokens']} > {script.max_output_tokens}, which is the "
+            f"maximum allowed number of output tokens for {body['model']}",
+        )
+    return None
+
+
 # --- answering ------------------------------------------------------------------------------
 
 
-def _content(turn: Turn, model: str, index: int) -> list[dict[str, Any]]:
+def _content(planned: Planned, model: str, index: int) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
-    for i, block in enumerate(turn.content):
-        if isinstance(block, TextBlock):
+    for block in planned.blocks:
+        if isinstance(block, PlannedText):
             blocks.append({"type": "text", "text": block.text})
-        else:
-            block_id = block.id or tool_use_id("toolu_", model, index, i)
+        elif isinstance(block, PlannedTool):
             blocks.append(
-                {"type": "tool_use", "id": block_id, "name": block.name, "input": block.input}
+                {
+                    "type": "tool_use",
+                    "id": planned.tool_id(block, "toolu_", model, index),
+                    "name": block.name,
+                    "input": block.input,
+                }
             )
+        else:
+            blocks.append(dict(block.block))
     return blocks
 
 
-def _tokens(text: str) -> int:
-    return max(1, len(text) // 4)
+def _usage(usage: PromptUsage, output_tokens: int) -> dict[str, Any]:
+    return {
+        "input_tokens": usage.input_tokens,
+        "cache_creation_input_tokens": usage.cache_write_tokens,
+        "cache_read_input_tokens": usage.cache_read_tokens,
+        "cache_creation": {
+            "ephemeral_5m_input_tokens": usage.cache_write_tokens,
+            "ephemeral_1h_input_tokens": 0,
+        },
+        "output_tokens": output_tokens,
+        "service_tier": "standard",
+    }
+
+
+def _stop_details(planned: Planned) -> dict[str, Any] | None:
+    if planned.stop_reason != "refusal":
+        return None
+    details = planned.stop_details or {}
+    return {
+        "type": "refusal",
+        "category": details.get("category"),
+        "explanation": details.get("explanation"),
+    }
+
+
+def answer(
+    planned: Planned, model: str, index: int, body: dict[str, Any], usage: PromptUsage
+) -> dict[str, Any]:
+    return {
+        "id": f"msg_{uuid.uuid4().hex[:24]}",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": _content(planned, model, index),
+        "stop_reason": planned.stop_reason,
+        "stop_sequence": None,
+        "stop_details": _stop_details(planned),
+        "usage": _usage(usage, planned.output_tokens),
+    }
 
 
 def _chunks(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
 
 
-def answer(turn: Turn, model: str, index: int, body: dict[str, Any]) -> dict[str, Any]:
-    content = _content(turn, model, index)
-    return {
-        "id": f"msg_{uuid.uuid4().hex[:24]}",
-        "type": "message",
-        "role": "assistant",
-        "model": model,
-        "content": content,
-        "stop_reason": turn.stop_reason,
-        "stop_sequence": None,
-        "usage": {
-            "input_tokens": _tokens(json.dumps(body.get("messages"))),
-            "output_tokens": _tokens(json.dumps(content)),
-        },
-    }
-
-
-def frames(turn: Turn, model: str, index: int, body: dict[str, Any]) -> list[Frame]:
+def frames(
+    planned: Planned,
+    model: str,
+    index: int,
+    body: dict[str, Any],
+    usage: PromptUsage,
+    chunk_chars: int,
+) -> list[Frame]:
     """The stream for a turn, event by event, in the real API's order (ping after the first
-    content_block_start, an empty input_json_delta opening each tool input)."""
-    whole = answer(turn, model, index, body)
-    start = {**whole, "content": [], "stop_reason": None}
-    start["usage"] = {**whole["usage"], "output_tokens": 1}
+    content_block_start, an empty input_json_delta opening each tool input, no stop for a
+    tool call the output limit cut)."""
+    whole = answer(planned, model, index, body, usage)
+    start = {**whole, "content": [], "stop_reason": None, "stop_details": None}
+    start["usage"] = _usage(usage, 1)
     out = [Frame(sse_frame({"type": "message_start", "message": start}, "message_start"))]
-    for i, block in enumerate(whole["content"]):
-        opening = {**block, "text": ""} if block["type"] == "text" else {**block, "input": {}}
-        out.append(_event("content_block_start", index=i, content_block=opening))
+    for i, (block, planned_block) in enumerate(zip(whole["content"], planned.blocks, strict=True)):
+        out.extend(_block_frames(i, block, planned_block, chunk_chars))
         if i == 0:
-            out.append(Frame(sse_frame({"type": "ping"}, "ping")))
-        if block["type"] == "text":
-            texts = _chunks(block["text"], turn.chunk_chars)
-            deltas = [{"type": "text_delta", "text": t} for t in texts]
-        else:
-            pieces = [""] + _chunks(json.dumps(block["input"]), turn.chunk_chars)
-            deltas = [{"type": "input_json_delta", "partial_json": p} for p in pieces]
-        out.extend(_event("content_block_delta", True, index=i, delta=d) for d in deltas)
-        out.append(_event("content_block_stop", index=i))
+            out.insert(2, Frame(sse_frame({"type": "ping"}, "ping")))
     if not whole["content"]:
         out.append(Frame(sse_frame({"type": "ping"}, "ping")))
-    delta = {"stop_reason": whole["stop_reason"], "stop_sequence": None}
-    usage = {"output_tokens": whole["usage"]["output_tokens"]}
-    out.append(_event("message_delta", delta=delta, usage=usage))
+    delta = {
+        "stop_reason": whole["stop_reason"],
+        "stop_sequence": None,
+        "stop_details": whole["stop_details"],
+    }
+    end_usage = {**_usage(usage, planned.output_tokens)}
+    end_usage.pop("cache_creation")
+    end_usage.pop("service_tier")
+    out.append(_event("message_delta", delta=delta, usage=end_usage))
     out.append(_event("message_stop"))
+    return out
+
+
+def _block_frames(i: int, block: dict[str, Any], planned: Any, size: int) -> list[Frame]:
+    if isinstance(planned, PlannedText):
+        deltas = [{"type": "text_delta", "text": t} for t in _chunks(planned.text, size)]
+        opening: dict[str, Any] = {**block, "text": ""}
+    elif isinstance(planned, PlannedTool):
+        pieces = [""] + _chunks(planned.json_text, size)
+        deltas = [{"type": "input_json_delta", "partial_json": p} for p in pieces]
+        opening = {**block, "input": {}}
+    else:
+        deltas = list(planned.deltas)
+        opening = block
+    out = [_event("content_block_start", index=i, content_block=opening)]
+    out.extend(_event("content_block_delta", True, index=i, delta=d) for d in deltas)
+    if not (isinstance(planned, PlannedTool) and planned.cut):
+        out.append(_event("content_block_stop", index=i))
     return out
 
 
