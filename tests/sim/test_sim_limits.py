@@ -106,7 +106,9 @@ async def test_cache_writes_then_reads_the_marked_prefix(
         {"role": "assistant", "content": "one"},
         {"role": "user", "content": [{"type": "text", "text": "more", "cache_control": CACHED}]},
     ]
-    second = await claude.messages.create(model=model, max_tokens=100, system=system, messages=later)
+    second = await claude.messages.create(
+        model=model, max_tokens=100, system=system, messages=later
+    )
     assert second.usage.cache_read_input_tokens == written
     assert 0 < second.usage.cache_creation_input_tokens < written
     total = (
