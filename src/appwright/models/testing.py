@@ -117,6 +117,7 @@ class ScriptedModel:
         self.aside = aside
         self.requests: list[ModelRequest] = []
         self.asides: list[ModelRequest] = []
+        self.refused: list[ModelRequest] = []  # longer than the window
         self._attempts: dict[int, int] = {}
         self._delivered = 0
         self._ids = itertools.count(1)
@@ -124,6 +125,7 @@ class ScriptedModel:
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
         tokens = prompt_tokens(request)
         if self.context_window is not None and tokens > self.context_window:
+            self.refused.append(request)
             raise ModelError(
                 f"prompt is too long: {tokens} tokens > {self.context_window} maximum",
                 code=CONTEXT_EXCEEDED,

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from appwright.api.auth import current_vendor, runtime_of
 from appwright.ops import logging as ctx
+from appwright.store import usage as usage_store
 from appwright.store.vendors import Vendor
 
 router = APIRouter(tags=["sessions"])
@@ -34,7 +35,24 @@ async def list_sessions(app_id: str, request: Request, vendor: Vendor = Depends(
 
 @router.get("/api/sessions/{session_id}")
 async def get_session(session_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
-    return (await runtime_of(request).runner.session(vendor.id, session_id)).to_json()
+    """The session, with its model usage so far (every run's calls) and how full the model's
+    context window was at its latest request."""
+    runtime = runtime_of(request)
+    session = await runtime.runner.session(vendor.id, session_id)
+
+    async def usage(conn: Any) -> tuple[usage_store.Totals, tuple[int, int] | None]:
+        totals = await usage_store.session_totals(conn, session_id)
+        return totals, await usage_store.latest_measure(conn, session_id)
+
+    totals, measure = await runtime.db.read(usage)
+    return {
+        **session.to_json(),
+        "usage": totals.to_json(),
+        "context": {
+            "tokens": measure[0] if measure else None,
+            "window": runtime.settings.model_info.context_window,
+        },
+    }
 
 
 @router.post("/api/sessions/{session_id}/messages", status_code=202)
