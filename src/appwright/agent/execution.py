@@ -27,7 +27,7 @@ from appwright.events.recorder import Recorder
 from appwright.events.types import ErrorInfo, RunFinished, RunStatus, RunUsage, ToolStatus
 from appwright.models.base import ModelClient
 from appwright.models.factory import NOT_CONFIGURED
-from appwright.models.types import Message
+from appwright.models.types import PAUSE_TURN, REFUSAL, Message
 from appwright.ops import logging as ctx
 from appwright.ops.metrics import Metrics
 from appwright.search.base import SearchProvider
@@ -117,19 +117,26 @@ class RunExecutor:
             return "failed", ErrorInfo(code="model_not_configured", message=NOT_CONFIGURED)
         state = handle.state
 
-        async def load(conn: Any) -> tuple[list[Message], app_store.AppRecord]:
+        async def load(conn: Any) -> tuple[list[Message], app_store.AppRecord, str | None]:
             conversation = await session_store.conversation(conn, handle.session_id)
             app = await app_store.get_app(conn, handle.app_id, None)
             measure = await usage_store.latest_measure(conn, handle.session_id)
             totals = await usage_store.run_totals(conn, handle.run_id)
             state.measured = Measured(*measure) if measure else None
             state.usage, state.cost_usd = totals.usage, totals.cost_usd
-            return conversation, app
+            return conversation, app, await usage_store.last_stop_reason(conn, handle.run_id)
 
-        conversation, app = await self.db.read(load)
+        conversation, app, last_stop = await self.db.read(load)
         state.conversation = conversation
         if state.turn > 0 and conversation and conversation[-1].role == "assistant":
-            return "completed", None  # the last turn ended the run; only its end was lost
+            # The last turn ended the run (only its end was lost), unless it was a paused
+            # turn, which the model continues.
+            if last_stop == REFUSAL:
+                return "failed", ErrorInfo(
+                    code="model_refused", message="The model declined this request."
+                )
+            if last_stop != PAUSE_TURN:
+                return "completed", None
         loop = AgentLoop(self._loop_config(app.name), self._io(handle), state)
         handle.loop_task = asyncio.create_task(loop.run(), name=f"loop:{handle.run_id}")
         if handle.stop_requested:

@@ -120,3 +120,13 @@ async def forget_measures(conn: AsyncConnection, session_id: str) -> None:
         .where(model_calls.c.session_id == session_id, model_calls.c.context_messages.is_not(None))
         .values(context_messages=None)
     )
+
+
+async def last_stop_reason(conn: AsyncConnection, run_id: str) -> str | None:
+    """How the run's latest answered turn ended (None: no turn answered yet)."""
+    return await conn.scalar(
+        sa.select(model_calls.c.stop_reason)
+        .where(model_calls.c.run_id == run_id, model_calls.c.purpose == "turn")
+        .order_by(model_calls.c.id.desc())
+        .limit(1)
+    )
