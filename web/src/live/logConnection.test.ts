@@ -81,7 +81,7 @@ describe("LogConnection", () => {
     const seen: number[] = [];
     const states: ConnState[] = [];
     const conn = new LogConnection({
-      path: "/api/apps/a1",
+      log: { name: "app", id: "a1" },
       after: 0,
       onEvents: (events) => seen.push(...events.map((e) => e.seq)),
       onState: (s) => states.push(s),

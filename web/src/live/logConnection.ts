@@ -5,20 +5,17 @@
  * A gap in `seq` (which a healthy server never sends) is healed the same way.
  */
 import { type AppwrightEvent, type ErrorInfo, isEvent } from "../generated/events";
-import { api, socketUrl } from "../lib/api";
+import { api, type LogAddress, socketUrl } from "../lib/api";
 import { listen, openTrackedSocket, releaseSocket, setTrackedTimeout } from "../lib/tracked";
 import type { ConnState } from "../state/types";
 
 export interface LogConnectionOptions {
-  /** "/api/sessions/{s}" or "/api/apps/{app}". */
-  path: string;
+  log: LogAddress;
   after: number;
   onEvents: (events: AppwrightEvent[]) => void;
   onState: (state: ConnState) => void;
   /** After the HTTP catch-up (or its failure): from here on, events are live. */
   onCaughtUp?: () => void;
-  /** The socket is open and resumed; `epoch` counts opens. */
-  onOpen?: (epoch: number) => void;
   /** Frames without `seq`: replies such as `accepted`, `cancelling` and `error`. */
   onControl?: (frame: ControlFrame) => void;
 }
@@ -69,7 +66,7 @@ export class LogConnection {
 
   private async catchUp(): Promise<void> {
     try {
-      const { events } = await api.events(this.opts.path, this.lastSeq);
+      const { events } = await api.events(this.opts.log, this.lastSeq);
       if (this.disposed) return;
       this.accept(events);
     } catch {
@@ -82,15 +79,19 @@ export class LogConnection {
 
   private connect(): void {
     this.cancelRetry = null;
-    this.opts.onState({ status: this.attempt ? "reconnecting" : "connecting", attempt: this.attempt, error: null });
-    const ws = openTrackedSocket(socketUrl(this.opts.path));
+    this.opts.onState({
+      status: this.attempt ? "reconnecting" : "connecting",
+      attempt: this.attempt,
+      error: null,
+      epoch: this.epoch,
+    });
+    const ws = openTrackedSocket(socketUrl(this.opts.log));
     this.ws = ws;
     ws.onopen = () => {
       ws.send(JSON.stringify({ type: "resume", after: this.lastSeq }));
       this.attempt = 0;
       this.epoch += 1;
-      this.opts.onState({ status: "open", attempt: 0, error: null });
-      this.opts.onOpen?.(this.epoch);
+      this.opts.onState({ status: "open", attempt: 0, error: null, epoch: this.epoch });
     };
     ws.onmessage = (msg) => this.onFrame(msg.data);
     ws.onclose = (ev) => {
@@ -133,7 +134,12 @@ export class LogConnection {
     if (this.disposed) return;
     const fatal = FATAL[code];
     if (fatal) {
-      this.opts.onState({ status: "closed", attempt: this.attempt, error: { code: String(code), message: reason || fatal } });
+      this.opts.onState({
+        status: "closed",
+        attempt: this.attempt,
+        error: { code: String(code), message: reason || fatal },
+        epoch: this.epoch,
+      });
       return;
     }
     this.attempt += 1;
@@ -142,6 +148,7 @@ export class LogConnection {
       status: "reconnecting",
       attempt: this.attempt,
       error: { code: String(code), message: reason || "Connection lost" },
+      epoch: this.epoch,
     });
     this.cancelRetry = setTrackedTimeout(() => this.connect(), delay);
   }

@@ -8,7 +8,11 @@ const ENDINGS: Record<string, string> = {
   timed_out: "Timed out",
 };
 
-/** One run: the vendor's message, then the model's text, tool cards and retry notices. */
+const RESUMED_REASONS: Record<string, string> = {
+  server_restarted: "The server running this stopped and another took over",
+};
+
+/** One run: the vendor's message, then the model's text, tool cards and notices (retry, resumed). */
 export function RunBlock({ run, onRetry }: { run: RunView; onRetry: (text: string) => void }) {
   const ending = ENDINGS[run.status];
   return (
@@ -18,6 +22,13 @@ export function RunBlock({ run, onRetry }: { run: RunView; onRetry: (text: strin
         {run.items.map((item, i) => {
           if (item.kind === "text") return <Markdown key={i} text={item.text} />;
           if (item.kind === "tool") return <ToolCard key={item.toolId} card={item} />;
+          if (item.kind === "resumed") {
+            return (
+              <div key={i} className="notice quiet" data-testid="resumed-notice" data-turn={item.turn}>
+                {RESUMED_REASONS[item.reason] ?? "The run was interrupted"}; it picked up again at turn {item.turn}.
+              </div>
+            );
+          }
           return (
             <div key={i} className="notice quiet" data-testid="retry-notice">
               The model call failed ({item.reason}); retrying (attempt {item.attempt})…
