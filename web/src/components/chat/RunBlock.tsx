@@ -1,3 +1,4 @@
+import { memo } from "react";
 import type { RunView } from "../../state/types";
 import { Markdown } from "./Markdown";
 import { ToolCard } from "./ToolCard";
@@ -13,7 +14,8 @@ const RESUMED_REASONS: Record<string, string> = {
 };
 
 /** One run: the vendor's message, then the model's text, tool cards and notices (retry, resumed). */
-export function RunBlock({ run, onRetry }: { run: RunView; onRetry: (text: string) => void }) {
+/** Memoised: a streamed delta re-renders the run it belongs to, not the ones before it. */
+export const RunBlock = memo(function RunBlock({ run, onRetry }: { run: RunView; onRetry: (text: string) => void }) {
   const ending = ENDINGS[run.status];
   return (
     <div className="run" data-testid="run" data-status={run.status} data-run-id={run.id}>
@@ -50,4 +52,4 @@ export function RunBlock({ run, onRetry }: { run: RunView; onRetry: (text: strin
       </div>
     </div>
   );
-}
+});
