@@ -63,57 +63,42 @@ def test_failed_run_shows_its_message_and_can_be_retried(page, server, sim, api)
     assert ws.runs().nth(1).locator(".markdown").inner_text() == "Second time lucky."
 
 
+def _web_search(tool_id: str, status: str, duration_ms: int, summary: str) -> list[dict[str, Any]]:
+    call = {"tool_id": tool_id, "name": "web_search"}
+    return [
+        {"type": "tool.started", **call, "input": {"query": "hours"}},
+        {
+            "type": "tool.finished",
+            **call,
+            "status": status,
+            "duration_ms": duration_ms,
+            "summary": summary,
+        },
+    ]
+
+
 def _resumed_log(run_id: str) -> list[dict[str, Any]]:
     """A session log whose run was taken over mid-tool, as the contract writes it: the dead
     process's tool closed `cancelled`, then `run.resumed`, then turn 1 again."""
+    tokens = dict.fromkeys(
+        ["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"], 0
+    )
     bodies: list[dict[str, Any]] = [
         {"type": "run.started", "text": "Find our opening hours", "client_msg_id": None},
         {"type": "turn.started", "turn": 1},
         {"type": "text.delta", "text": "ABANDONED: let me search for that."},
-        {
-            "type": "tool.started",
-            "tool_id": "t-a",
-            "name": "web_search",
-            "input": {"query": "hours"},
-        },
-        {
-            "type": "tool.finished",
-            "tool_id": "t-a",
-            "name": "web_search",
-            "status": "cancelled",
-            "duration_ms": 0,
-            "summary": "The server running it stopped.",
-        },
+        *_web_search("t-a", "cancelled", 0, "The server running it stopped."),
         {"type": "run.resumed", "reason": "server_restarted", "turn": 1},
         {"type": "turn.started", "turn": 1},
         {"type": "text.delta", "text": "Searching again."},
-        {
-            "type": "tool.started",
-            "tool_id": "t-b",
-            "name": "web_search",
-            "input": {"query": "hours"},
-        },
-        {
-            "type": "tool.finished",
-            "tool_id": "t-b",
-            "name": "web_search",
-            "status": "ok",
-            "duration_ms": 80,
-            "summary": "5 results",
-        },
+        *_web_search("t-b", "ok", 80, "5 results"),
         {"type": "turn.started", "turn": 2},
         {"type": "text.delta", "text": "We are open 9 to 5."},
         {
             "type": "run.finished",
             "status": "completed",
             "edited_paths": [],
-            "usage": {
-                "input_tokens": 10,
-                "output_tokens": 5,
-                "cache_read_tokens": 0,
-                "cache_write_tokens": 0,
-                "cost_usd": None,
-            },
+            "usage": {**tokens, "cost_usd": None},
         },
     ]
     ts = "2025-01-01T00:00:00.000Z"

@@ -1,16 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { apply, type Body, log, usage } from "../testing/logs";
+import { apply, type Body, log, RUN, startedRun, usage } from "../testing/logs";
 import { activeRun } from "./chat";
 import { initialState } from "./reducer";
 
-const R = "run-1";
-const started: Body[] = [
-  { type: "run.started", run_id: R, text: "make the title red" },
-  { type: "turn.started", run_id: R, turn: 1 },
-  { type: "text.delta", run_id: R, text: "Sure, " },
-  { type: "text.delta", run_id: R, text: "reading the file." },
-  { type: "tool.started", run_id: R, tool_id: "t1", name: "get_current_code", input: { filepath: "index.html" } },
-];
+const R = RUN;
+const started = startedRun;
 
 describe("session log", () => {
   it("builds a run with streamed text and a running tool card", () => {

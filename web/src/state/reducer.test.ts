@@ -1,17 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { apply, type Body, log } from "../testing/logs";
+import { apply, type Body, log, RUN, startedRun } from "../testing/logs";
 import { activeRun } from "./chat";
 import { headVersionId } from "./history";
 import { initialState } from "./reducer";
 
-const R = "run-1";
-const started: Body[] = [
-  { type: "run.started", run_id: R, text: "make the title red" },
-  { type: "turn.started", run_id: R, turn: 1 },
-  { type: "text.delta", run_id: R, text: "Sure, " },
-  { type: "text.delta", run_id: R, text: "reading the file." },
-  { type: "tool.started", run_id: R, tool_id: "t1", name: "get_current_code", input: { filepath: "index.html" } },
-];
+const R = RUN;
+const started = startedRun;
 
 const appEvents: Body[] = [
   { type: "version.created", version_id: "v1", source: "initial", paths: ["index.html", "style.css"] },

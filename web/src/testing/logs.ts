@@ -19,3 +19,14 @@ export function apply(state: WorkspaceState, ...actions: Action[]): WorkspaceSta
 }
 
 export const usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: null };
+
+export const RUN = "run-1";
+
+/** A run that has streamed two deltas and started a tool (seq 1-5 on the session log). */
+export const startedRun: Body[] = [
+  { type: "run.started", run_id: RUN, text: "make the title red" },
+  { type: "turn.started", run_id: RUN, turn: 1 },
+  { type: "text.delta", run_id: RUN, text: "Sure, " },
+  { type: "text.delta", run_id: RUN, text: "reading the file." },
+  { type: "tool.started", run_id: RUN, tool_id: "t1", name: "get_current_code", input: { filepath: "index.html" } },
+];
