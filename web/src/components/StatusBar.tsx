@@ -22,7 +22,6 @@ function Conn({ name, conn, seq }: { name: string; conn: ConnState; seq: number 
   );
 }
 
-/** Connection state of both logs, the outbox, and the newest version's commit state. */
 interface Props {
   seq: WorkspaceState["seq"];
   conn: WorkspaceState["conn"];
@@ -30,6 +29,7 @@ interface Props {
   history: HistoryState;
 }
 
+/** Connection state of both logs, the outbox, and the newest version's commit state. */
 export function StatusBar({ seq, conn, chat, history }: Props) {
   const head = history.versions[0];
   const commit = head ? history.commits[head.id] : undefined;

@@ -49,7 +49,7 @@ function encodeParam(name: string, value: string): string {
   return name === "path" ? value.split("/").map(enc).join("/") : enc(value);
 }
 
-export function routeUrl(route: string, path?: object, query?: object): string {
+function routeUrl(route: string, path?: object, query?: object): string {
   const params = (path ?? {}) as Record<string, string>;
   const url = route.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];

@@ -7,7 +7,7 @@
 import { type AppwrightEvent, type ErrorInfo, isEvent } from "../generated/events";
 import { api, type LogAddress, socketUrl } from "../lib/api";
 import { listen, openTrackedSocket, releaseSocket, setTrackedTimeout } from "../lib/tracked";
-import type { ConnState } from "../state/types";
+import type { ConnState, ConnStatus } from "../state/types";
 
 export interface LogConnectionOptions {
   log: LogAddress;
@@ -79,19 +79,14 @@ export class LogConnection {
 
   private connect(): void {
     this.cancelRetry = null;
-    this.opts.onState({
-      status: this.attempt ? "reconnecting" : "connecting",
-      attempt: this.attempt,
-      error: null,
-      epoch: this.epoch,
-    });
+    this.report(this.attempt ? "reconnecting" : "connecting", null);
     const ws = openTrackedSocket(socketUrl(this.opts.log));
     this.ws = ws;
     ws.onopen = () => {
       ws.send(JSON.stringify({ type: "resume", after: this.lastSeq }));
       this.attempt = 0;
       this.epoch += 1;
-      this.opts.onState({ status: "open", attempt: 0, error: null, epoch: this.epoch });
+      this.report("open", null);
     };
     ws.onmessage = (msg) => this.onFrame(msg.data);
     ws.onclose = (ev) => {
@@ -134,23 +129,17 @@ export class LogConnection {
     if (this.disposed) return;
     const fatal = FATAL[code];
     if (fatal) {
-      this.opts.onState({
-        status: "closed",
-        attempt: this.attempt,
-        error: { code: String(code), message: reason || fatal },
-        epoch: this.epoch,
-      });
+      this.report("closed", { code: String(code), message: reason || fatal });
       return;
     }
     this.attempt += 1;
     const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (this.attempt - 1)) * (0.75 + Math.random() * 0.5);
-    this.opts.onState({
-      status: "reconnecting",
-      attempt: this.attempt,
-      error: { code: String(code), message: reason || "Connection lost" },
-      epoch: this.epoch,
-    });
+    this.report("reconnecting", { code: String(code), message: reason || "Connection lost" });
     this.cancelRetry = setTrackedTimeout(() => this.connect(), delay);
+  }
+
+  private report(status: ConnStatus, error: ErrorInfo | null): void {
+    this.opts.onState({ status, attempt: this.attempt, error, epoch: this.epoch });
   }
 
   private retryNow(): void {

@@ -13,8 +13,10 @@ const RESUMED_REASONS: Record<string, string> = {
   server_restarted: "The server running this stopped and another took over",
 };
 
-/** One run: the vendor's message, then the model's text, tool cards and notices (retry, resumed). */
-/** Memoised: a streamed delta re-renders the run it belongs to, not the ones before it. */
+/**
+ * One run: the vendor's message, then the model's text, tool cards and notices (retry,
+ * resumed). Memoised: a streamed delta re-renders the run it belongs to, not the ones before.
+ */
 export const RunBlock = memo(function RunBlock({ run, onRetry }: { run: RunView; onRetry: (text: string) => void }) {
   const ending = ENDINGS[run.status];
   return (
