@@ -208,15 +208,7 @@ class RunExecutor:
 
         async def record_call(call: ModelCall) -> None:
             record = usage_store.CallRecord(
-                run_id=handle.run_id,
-                session_id=handle.session_id,
-                model=model,
-                turn=call.turn,
-                purpose=call.purpose,
-                usage=call.usage,
-                cost_usd=call.cost_usd,
-                stop_reason=call.stop_reason,
-                context_messages=call.context_messages,
+                run_id=handle.run_id, session_id=handle.session_id, model=model, **vars(call)
             )
             await self.db.run(lambda conn: usage_store.record_call(conn, record))
             metrics.count_usage(model, call.usage, call.cost_usd)

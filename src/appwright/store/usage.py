@@ -34,6 +34,8 @@ class Totals:
 
 @dataclass(frozen=True)
 class CallRecord:
+    """A model call as stored: the agent's `ModelCall` and whose call it was."""
+
     run_id: str
     session_id: str
     model: str
