@@ -134,3 +134,9 @@ async def test_the_sdk_sends_what_request_params_built(sim: SimServer, model: st
         "stream": True,
         "stream_options": {"include_usage": True},
     }
+
+
+def test_the_owners_words_and_our_notes_are_separate_paragraphs():
+    message = Message("user", (TextPart("Make it blue."), TextPart("(files: a.html)", note=True)))
+    params = request_params(ModelRequest("m", "", (message,), ()))
+    assert params["messages"] == [{"role": "user", "content": "Make it blue.\n\n(files: a.html)"}]

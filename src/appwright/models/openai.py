@@ -41,6 +41,7 @@ from appwright.models.types import (
     StopDetails,
     StreamEvent,
     TextDelta,
+    TextPart,
     ToolCallDelta,
     ToolCallEnd,
     ToolCallPart,
@@ -132,8 +133,10 @@ def message_params(message: Message) -> list[dict[str, Any]]:
             wire["tool_calls"] = [_call(c) for c in message.tool_calls]
         return [wire]
     out = [_tool_message(p) for p in message.parts if isinstance(p, ToolResultPart)]
-    if message.text or not out:
-        out.append({"role": "user", "content": message.text})
+    # Each text part is a paragraph of its own (the owner's words, then our notes).
+    text = "\n\n".join(p.text for p in message.parts if isinstance(p, TextPart) and p.text)
+    if text or not out:
+        out.append({"role": "user", "content": text})
     return out
 
 
