@@ -204,3 +204,21 @@ def test_files_changed_counts_only_edits_that_succeeded():
         ),
     ]
     assert files_changed(messages) == ["a.html"]
+
+
+def test_the_current_requests_file_list_outlives_older_ones():
+    listing = "(The app's files:\n" + "\n".join(f"- page{i}.html" for i in range(60)) + ")"
+    conversation = [
+        user("Earlier request.", note=listing),
+        assistant(TextPart("Done.")),
+        user("This request.", note=listing),
+        assistant(read("r1", "page1.html")),
+        results(("r1", PAGE)),
+        assistant(read("r2", "page2.html")),
+        results(("r2", PAGE)),
+    ]
+    note_tokens = estimate_message(user("", note=listing))
+    elided = elide(conversation, note_tokens + estimate_message(results(("r1", PAGE))) // 2)
+    assert elided[0].parts[1].text.startswith("[an earlier note")
+    assert contents(elided)["r1"].startswith("[page1.html as read")
+    assert elided[2] == conversation[2], "the current request's list goes last"

@@ -14,14 +14,15 @@ Compaction, cheapest first, each step only when the one before left too much (th
 1. Elide tool results of earlier turns (and large tool inputs, like a whole file written in
    one edit, and our own notes of earlier requests, like their file lists) to a one-line stub
    that says what was there and how to get it back. Results that went stale first (a file
-   read again or edited later) and old notes, then other tools' results, then the latest read
-   of each file; oldest first within each. The newest assistant message and
-   what follows it (the results the model is about to read) are never touched.
+   read again or edited later) and notes of earlier requests, then other tools' results, then
+   the latest read of each file, and last the current request's notes; oldest first within
+   each. The newest assistant message and what follows it (the results the model is about
+   to read) are never touched.
 2. If that leaves more than `SUMMARY_SHARE` of the budget, summarise the older part of the
-   conversation into one message: the model's summary of
-   it, every instruction the owner gave there, verbatim (as parts of their own, so a later
-   summary keeps them again), and the files changed and versions made. The cut falls where
-   no tool call is separated from its result.
+   conversation into one message: the model's summary of it, every instruction the owner
+   gave there, verbatim (as parts of their own, so a later summary keeps them again), and
+   the files changed and versions made. The cut falls where no tool call is separated from
+   its result.
 3. If the newest results alone are still too long (one huge file), cut them, saying so.
 
 The functions here take and return conversations; the async steps (asking the model for the
@@ -121,7 +122,8 @@ def protected_from(conversation: Sequence[Message]) -> int:
 
 @dataclass(frozen=True)
 class _Candidate:
-    rank: int  # 0 stale read or old note, 1 other result or long input, 2 latest read of a file
+    rank: int  # 0 stale read or old note; 1 other result or long input; 2 latest read of a
+    # file; 3 the current request's note
     message: int
     part: int
     tokens: int
@@ -155,6 +157,7 @@ def _candidates(conversation: Sequence[Message]) -> list[_Candidate]:
                 for path in _paths(part):
                     latest_touch[path] = i
     found: list[_Candidate] = []
+    request_start = _latest_instruction(conversation)
     for i, message in enumerate(conversation[: protected_from(conversation)]):
         for j, part in enumerate(message.parts):
             tokens = estimate_part(part)
@@ -167,8 +170,18 @@ def _candidates(conversation: Sequence[Message]) -> list[_Candidate]:
                 stub = replace(part, input=_elided_input(part.input))
                 found.append(_Candidate(1, i, j, tokens, stub))
             elif isinstance(part, TextPart) and part.note and message.role == "user":
-                found.append(_Candidate(0, i, j, tokens, replace(part, text=NOTE_STUB)))
+                # The current request's own notes (its file list) are kept longest.
+                rank = 3 if i >= request_start else 0
+                found.append(_Candidate(rank, i, j, tokens, replace(part, text=NOTE_STUB)))
     return found
+
+
+def _latest_instruction(conversation: Sequence[Message]) -> int:
+    """Where the current request starts: the newest message with the owner's words."""
+    for i in range(len(conversation) - 1, -1, -1):
+        if instructions(conversation[i : i + 1]):
+            return i
+    return 0
 
 
 def _result_candidate(
