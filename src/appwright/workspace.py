@@ -5,6 +5,7 @@ event that a reader of the log could not."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -181,7 +182,9 @@ class Workspace:
                 paths=frozenset(f.path for f in await app_store.list_files(conn, app_id)),
                 total_bytes=app.total_bytes,
             )
-            changes, extra = compute(snapshot)
+            # Pure, but can take a moment on a large file (a refusal's closest lines):
+            # off the event loop, while the transaction keeps the files as they were read.
+            changes, extra = await asyncio.to_thread(compute, snapshot)
             if not changes:
                 return None, extra
             try:

@@ -141,6 +141,12 @@ async def test_refusals_say_where_and_change_nothing(harness) -> None:
                         "        <table>",
                         new_code="x",
                     ),
+                    tool(
+                        "apply_edit",
+                        filepath="index.html",
+                        old_code="const total = cart.reduce((sum, item) => sum + item.price, 0);",
+                        new_code="x",
+                    ),
                 ]
             ),
             Turn([text("I will read the file again.")]),
@@ -151,8 +157,8 @@ async def test_refusals_say_where_and_change_nothing(harness) -> None:
     session = await h.session(app_id)
     await h.run(session, "edit")
     assert await h.file(app_id, "index.html") == BAKERY["index.html"]
-    (e1, no_match), (e2, ambiguous), (e3, uneven) = results_of(model, 1)
-    assert e1 and e2 and e3
+    (e1, no_match), (e2, ambiguous), (e3, uneven), (e4, unlike) = results_of(model, 1)
+    assert e1 and e2 and e3 and e4
 
     assert "old_code was not found in index.html, so nothing was changed" in no_match
     assert "The closest place is lines 29-30" in no_match
@@ -167,8 +173,12 @@ async def test_refusals_say_where_and_change_nothing(harness) -> None:
     assert "Ignoring indentation, old_code matches lines 45-47 of index.html" in uneven
     assert "46→            <h2>Opening hours</h2>" in uneven
 
+    assert "old_code was not found in index.html, and nothing in it is much like it" in unlike
+    assert re.search(r"The most similar place is lines? \d+", unlike)
+    assert "search_code finds text in every file" in unlike
+
     cards = await finished_tools(h, session)
-    assert [c["status"] for c in cards] == ["error"] * 3
+    assert [c["status"] for c in cards] == ["error"] * 4
     assert cards[0]["summary"] == "old_code not found in index.html (closest: lines 29-30)"
     assert cards[1]["summary"].startswith("old_code matches 3 places in index.html")
 

@@ -179,7 +179,7 @@ def test_not_found_shows_the_closest_lines_and_the_first_difference() -> None:
 def test_something_not_there_at_all_still_names_the_most_similar_lines() -> None:
     error = refusal(PAGE, "const total = items.reduce((a, b) => a + b, 0);")
     assert error.code == "edit_no_match"
-    assert re.search(r"The most similar lines are line \d+", error.message)
+    assert re.search(r"The most similar place is lines? \d+", error.message)
     assert "search_code" in error.message
 
 

@@ -32,10 +32,12 @@ def _cut(line: str) -> str:
 
 def split_lines(content: str) -> list[str]:
     """The file's lines; a final line ending does not start another line."""
+    if not content:
+        return []
     lines = content.split("\n")
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()
-    return [] if lines == [""] else lines
+    return lines
 
 
 @dataclass(frozen=True)

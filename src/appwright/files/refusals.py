@@ -15,6 +15,8 @@ So every refusal names line numbers and shows the lines actually in the file:
 from __future__ import annotations
 
 import difflib
+import heapq
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,7 +76,7 @@ def not_found(path: str, content: str, old_code: str, *, changed: str | None) ->
     else:
         head = (
             f"old_code was not found in {path}, and nothing in it is much like it, so nothing "
-            f"was changed. The most similar lines are {where} ({percent} similar):"
+            f"was changed. The most similar place is {where} ({percent} similar):"
         )
         advice = (
             f"Check that this is the right file (search_code finds text in every file), or "
@@ -147,7 +149,7 @@ def closest(lines: Sequence[str], wanted: Sequence[str]) -> Region:
     best = Region(0, min(len(lines), size), -1.0)
     target = "\n".join(want)
     for start in starts:
-        for length in {size - 1, size, size + 1}:
+        for length in {size, *((size - 1, size + 1) if size > 1 else ())}:
             first = min(max(0, start), max(0, len(lines) - max(1, length)))
             end = min(len(lines), first + max(1, length))
             score = difflib.SequenceMatcher(
@@ -177,15 +179,21 @@ def _shared_line_starts(have: list[str], want: list[str], keep: int = 8) -> list
 
 
 def _similar_line_starts(have: list[str], want: list[str], keep: int = 3) -> list[int]:
-    """No line in common: start from the lines most like old_code's longest ones."""
-    starts: list[int] = []
+    """No distinctive line in common: start from the file lines most like old_code's
+    longest ones, compared character by character among the lines that share a word with
+    them most (so a large file costs a pass of word matching, not one of fuzzy matching)."""
     longest = sorted(range(len(want)), key=lambda j: -len(want[j]))[:3]
-    for j in longest:
+    wanted = [(j, _words(want[j])) for j in longest]
+    vocabulary = set().union(*(words for _j, words in wanted))
+    sharing = [(i, words) for i, line in enumerate(have) if (words := vocabulary & _words(line))]
+    starts: list[int] = []
+    for j, mine in wanted:
         matcher = difflib.SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(want[j])
         scored: list[tuple[float, int]] = []
-        for i, line in enumerate(have):
-            matcher.set_seq1(line)
+        overlap = ((len(words & mine), i) for i, words in sharing)
+        for _shared, i in heapq.nlargest(_COMPARED, (o for o in overlap if o[0])):
+            matcher.set_seq1(have[i])
             floor = scored[-1][0] if len(scored) >= keep else 0.0
             if matcher.real_quick_ratio() <= floor or matcher.quick_ratio() <= floor:
                 continue
@@ -194,6 +202,14 @@ def _similar_line_starts(have: list[str], want: list[str], keep: int = 3) -> lis
             del scored[keep:]
         starts.extend(i - j for _score, i in scored)
     return starts or [0]
+
+
+def _words(line: str) -> set[str]:
+    return set(_WORD.findall(line.lower()))
+
+
+_WORD = re.compile(r"\w{2,}")
+_COMPARED = 200  # lines compared character by character, those sharing most words first
 
 
 def _difference(
