@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from appwright.agent.file_ops import Limits, decide, paths_of
+from appwright.agent.file_ops import Limits, OpResult, decide, paths_of
 from appwright.agent.parallel import EditBatch, EditResult
 from appwright.agent.reads import SeenVersions, version_mark
 from appwright.agent.tools import FileOp, GetCurrentCode, SearchCode, ToolKind, WebSearch
@@ -138,7 +138,7 @@ class AppToolBox:
         settings = self.settings
         limits = Limits(settings.max_path_length, settings.max_file_bytes, settings.max_app_bytes)
 
-        def compute(snapshot: Snapshot) -> Any:
+        def compute(snapshot: Snapshot) -> tuple[dict[str, str | None], list[OpResult]]:
             return decide(snapshot, ops, limits, self.seen)
 
         try:
@@ -163,7 +163,16 @@ class AppToolBox:
                         self.seen.saw(path, version)
                     else:
                         self.seen.forget(path)
-        batch = [EditResult(r.call_id, r.ok, r.answer(version), r.summary) for r in results]
+        batch = [
+            # An answer names the version only of a file that version wrote.
+            EditResult(
+                r.call_id,
+                r.ok,
+                r.answer(version if r.paths[-1:] and r.paths[-1] in changes else None),
+                r.summary,
+            )
+            for r in results
+        ]
         if written is None:
             return EditBatch(results=batch)
         return EditBatch(

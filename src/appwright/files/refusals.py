@@ -126,7 +126,7 @@ def uneven(path: str, content: str, located: Located) -> EditRefused:
         f"Ignoring indentation, old_code matches {_range(a, b)} of {path}, but its indentation "
         "differs from the file's unevenly, so new_code could not be re-indented safely and "
         "nothing was changed. The file has there:\n"
-        f"{numbered(lines[a - 1 : b], a)}\n"
+        f"{_show(lines, a - 1, b, None)}\n"
         "Copy these lines with their exact indentation.",
         code="edit_indentation",
         summary=f"old_code's indentation does not follow {path} ({_range(a, b)})",
