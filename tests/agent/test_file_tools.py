@@ -30,6 +30,16 @@ async def versions(h: Any, app_id: str) -> list[dict[str, Any]]:
     return (await h.client.get(f"/api/apps/{app_id}/versions", headers=h.headers)).json()
 
 
+async def run_once(
+    harness: Any, model: ScriptedModel, prompt: str, files: dict[str, str] = BAKERY, **settings: Any
+) -> tuple[Any, str, str, dict[str, Any]]:
+    """A harness, an app of `files`, a session, and one run of `prompt` to its end."""
+    h = await harness(model, **settings)
+    app_id = await h.app(files)
+    session = await h.session(app_id)
+    return h, app_id, session, await h.run(session, prompt)
+
+
 async def test_each_level_of_the_cascade_applies_and_the_answer_names_it(harness) -> None:
     files = {**BAKERY, "windows.css": BAKERY["style.css"].replace("\n", "\r\n")}
     edits = [
@@ -80,10 +90,7 @@ async def test_each_level_of_the_cascade_applies_and_the_answer_names_it(harness
         ),
     ]
     model = ScriptedModel([Turn(edits), Turn([text("Done.")])])
-    h = await harness(model)
-    app_id = await h.app(files)
-    session = await h.session(app_id)
-    end = await h.run(session, "polish the site")
+    h, app_id, session, end = await run_once(harness, model, "polish the site", files)
     assert end["status"] == "completed"
 
     assert "<h1>Fresh bread, every single morning</h1>" in await h.file(app_id, "index.html")
@@ -152,10 +159,7 @@ async def test_refusals_say_where_and_change_nothing(harness) -> None:
             Turn([text("I will read the file again.")]),
         ]
     )
-    h = await harness(model)
-    app_id = await h.app(BAKERY)
-    session = await h.session(app_id)
-    await h.run(session, "edit")
+    h, app_id, session, _end = await run_once(harness, model, "edit")
     assert await h.file(app_id, "index.html") == BAKERY["index.html"]
     (e1, no_match), (e2, ambiguous), (e3, uneven), (e4, unlike) = results_of(model, 1)
     assert e1 and e2 and e3 and e4
@@ -230,8 +234,7 @@ async def test_a_file_changed_since_it_was_read_is_said_with_its_current_lines(h
     )
     h = await harness(model)
     app_id = await h.app(BAKERY)
-    session = await h.session(app_id)
-    await h.run(session, "change the heading")
+    await h.run(await h.session(app_id), "change the heading")
     [(is_error, answer)] = results_of(model, 2)
     assert is_error
     assert answer.startswith("index.html has changed since you last read it (you saw version ver_")
@@ -260,10 +263,7 @@ async def test_an_undo_between_requests_is_noticed_by_the_next_one(harness) -> N
             Turn([text("It was undone.")]),
         ]
     )
-    h = await harness(model)
-    app_id = await h.app(BAKERY)
-    session = await h.session(app_id)
-    await h.run(session, "change the heading")
+    h, app_id, session, _end = await run_once(harness, model, "change the heading")
     undo = await h.client.post(f"/api/apps/{app_id}/undo", headers=h.headers)
     assert undo.status_code == 200, undo.text
     await h.run(session, "and add 'daily'")
@@ -297,10 +297,7 @@ async def test_several_edits_in_one_call_are_all_or_nothing(harness) -> None:
             Turn([text("Prices updated.")]),
         ]
     )
-    h = await harness(model)
-    app_id = await h.app(BAKERY)
-    session = await h.session(app_id)
-    await h.run(session, "raise prices")
+    h, app_id, session, _end = await run_once(harness, model, "raise prices")
     [(is_error, refused)] = results_of(model, 1)
     assert is_error
     assert refused.startswith("Edit 2 of 2 was refused, so none of the 2 edits of this call")
@@ -341,10 +338,7 @@ async def test_each_call_of_a_batch_reports_its_own_result(harness) -> None:
             Turn([text("Two of them could not be done.")]),
         ]
     )
-    h = await harness(model, max_file_bytes=5000)
-    app_id = await h.app(BAKERY)
-    session = await h.session(app_id)
-    await h.run(session, "several things")
+    h, app_id, session, _end = await run_once(harness, model, "several things", max_file_bytes=5000)
     answers = results_of(model, 1)
     assert [is_error for is_error, _ in answers] == [False, True, False, True, True, True]
     assert "'index.html/extra.js' would be inside 'index.html', which is a file" in answers[1][1]
@@ -381,10 +375,7 @@ async def test_delete_rename_and_edit_of_one_message_are_one_version(harness) ->
             Turn([text("Moved the styles.")]),
         ]
     )
-    h = await harness(model)
-    app_id = await h.app(BAKERY)
-    session = await h.session(app_id)
-    end = await h.run(session, "tidy up")
+    h, app_id, session, end = await run_once(harness, model, "tidy up")
     assert end["status"] == "completed"
     listing = (await h.client.get(f"/api/apps/{app_id}/files", headers=h.headers)).json()
     assert sorted(f["path"] for f in listing) == ["app.js", "css/site.css", "index.html"]
@@ -431,10 +422,9 @@ async def test_search_code_answers_path_line_text_capped_and_refuses_bad_pattern
             Turn([text("Found them.")]),
         ]
     )
-    h = await harness(model)
-    app_id = await h.app({**files, "long.txt": "a" * 3000 + "b"})
-    session = await h.session(app_id)
-    await h.run(session, "where is the accent colour used?")
+    h, app_id, session, _end = await run_once(
+        harness, model, "where is the accent colour used?", {**files, "long.txt": "a" * 3000 + "b"}
+    )
     accent, rosa, capped, bad, slow, none = results_of(model, 1)
     assert accent == (
         False,
@@ -465,10 +455,9 @@ async def test_a_big_file_is_read_a_window_at_a_time(harness) -> None:
             Turn([text("Read it.")]),
         ]
     )
-    h = await harness(model, read_max_lines=1000, read_max_bytes=100_000)
-    app_id = await h.app({"big.txt": big})
-    session = await h.session(app_id)
-    await h.run(session, "read")
+    h, app_id, session, _end = await run_once(
+        harness, model, "read", {"big.txt": big}, read_max_lines=1000, read_max_bytes=100_000
+    )
     [(_, first)] = results_of(model, 1)
     lines = first.splitlines()
     assert re.fullmatch(
@@ -494,10 +483,9 @@ async def test_the_read_window_is_bounded_in_bytes_too(harness) -> None:
     model = ScriptedModel(
         [Turn([tool("get_current_code", filepath="wide.txt")]), Turn([text("ok")])]
     )
-    h = await harness(model, read_max_bytes=50_000)
-    app_id = await h.app({"wide.txt": wide})
-    session = await h.session(app_id)
-    await h.run(session, "read")
+    h, app_id, session, _end = await run_once(
+        harness, model, "read", {"wide.txt": wide}, read_max_bytes=50_000
+    )
     [(_, answer)] = results_of(model, 1)
     assert len(answer.encode()) < 52_000
     assert "(a window shows at most 50,000 bytes)" in answer
