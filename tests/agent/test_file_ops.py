@@ -146,3 +146,53 @@ def test_what_the_model_saw_is_recovered_from_the_conversation() -> None:
     assert seen.last_seen("a.css") == "ver_a"  # the refused edit changed nothing
     assert seen.last_seen("b.css") is None and seen.last_seen("c.css") == "ver_c"
     assert seen.last_seen("d.css") is None  # its latest answer no longer shows it
+
+
+def test_a_hostile_batch_answers_each_call_with_its_own_reason() -> None:
+    """Issue 10, finding 4: 26 calls, one reason each, none speaking for another."""
+    hostile = [
+        ("../up.txt", "path_traversal"),
+        ("/etc/passwd", "path_absolute"),
+        ("a\\b.txt", "path_backslash"),
+        ("bell\x07.txt", "path_control_char"),
+        (".git/config", "path_reserved"),
+        (".appwright/token", "path_reserved"),
+        ("x" * 300, "path_too_long"),
+        ("", "path_empty"),
+        ("folder/", "path_is_folder"),
+        (" padded.txt", "path_whitespace"),
+        ("a.css/inner.css", "path_conflict"),
+        ("css", "path_conflict"),
+    ]
+    batch: list[tuple[str, dict[str, Any]]] = [
+        ("apply_edit", {"filepath": path, "old_code": "", "new_code": "x"}) for path, _ in hostile
+    ]
+    batch += [
+        ("apply_edit", {"filepath": "a.css", "old_code": "nowhere", "new_code": "x"}),
+        ("apply_edit", {"filepath": "a.css", "old_code": "p", "new_code": "x"}),
+        ("apply_edit", {"filepath": "huge.txt", "old_code": "", "new_code": "h" * 1001}),
+        ("delete_file", {"filepath": "gone.css"}),
+        ("rename_file", {"from": "a.css", "to": "css/site.css"}),
+        ("rename_file", {"from": "missing.css", "to": "new.css"}),
+    ]
+    good = [
+        ("apply_edit", {"filepath": f"ok{i}.txt", "old_code": "", "new_code": "ok"})
+        for i in range(8)
+    ]
+    batch += good
+    assert len(batch) == 26
+    base = snapshot({"a.css": "p { } p { }", "css/site.css": "body {}"})
+    changes, results = decide(base, ops(*batch), LIMITS, SeenVersions())
+    assert sorted(changes) == [f"ok{i}.txt" for i in range(8)]
+    assert [r.ok for r in results] == [False] * 18 + [True] * 8
+    reasons = [r.message for r in results[:18]]
+    assert len(set(reasons)) == 18  # each its own
+    for (path, code), reason in zip(hostile, reasons, strict=False):
+        assert repr(path) in reason or path in reason, (code, reason)
+    assert "old_code was not found in a.css" in reasons[12]
+    assert "old_code matches 2 places in a.css" in reasons[13]
+    assert reasons[14].startswith("huge.txt is 1001 bytes")
+    assert reasons[15].startswith("gone.css does not exist")
+    assert reasons[16].startswith("css/site.css already exists")
+    assert reasons[17].startswith("missing.css does not exist")
+    assert all("18 other calls in this message were refused" in r.note for r in results[18:])

@@ -204,7 +204,9 @@ def test_several_edits_apply_in_order_all_or_nothing() -> None:
 
 def test_empty_old_code_writes_the_whole_file_alone() -> None:
     after, applied = apply_one("new.html", None, Edit("", "<p>x</p>"))
-    assert after == "<p>x</p>" and applied.level is None
+    assert after == "<p>x</p>" and applied.level is None and not applied.numbers_removed
+    after, applied = apply_one("page.html", PAGE, Edit("", "1→<main>\n2→</main>\n"))
+    assert after == "<main>\n</main>\n" and applied.numbers_removed
     with pytest.raises(Exception, match="cannot be combined"):
         apply_all("page.html", PAGE, [Edit("", "x"), Edit("About", "y")])
 

@@ -180,11 +180,11 @@ def _edit(files: _Files, op: ApplyEdit, limits: Limits, seen: SeenVersions) -> O
     if before == after:
         message = " is unchanged: new_code is the same as the text it replaces."
         return OpResult("", True, message, f"{path} unchanged", path, (path,), fresh)
+    numbers = "; the line numbers copied into new_code were taken out"
+    message = f" ({len(split_lines(after))} lines{numbers if applied[0].numbers_removed else ''})."
     if before is None:
-        message = f" ({len(split_lines(after))} lines)."
         return OpResult("", True, message, f"Created {path} (+{added})", f"Created {path}", (path,))
     if applied[0].level is None:
-        message = f" ({len(split_lines(after))} lines)."
         summary = f"Rewrote {path} (+{added} −{removed})"
         return OpResult("", True, message, summary, f"Rewrote {path}", (path,))
     summary = f"Updated {path} (+{added} −{removed})"

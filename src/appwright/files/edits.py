@@ -5,8 +5,9 @@ file as the previous one left it, all or nothing: if one is refused, the call ch
 nothing and its refusal says which edit it was. An empty old_code writes the whole file.
 
 Line numbers copied from `get_current_code` into old_code are taken out (then from new_code
-too) before the cascade runs again. A refused edit raises `EditRefused` and leaves the
-content as it was; no path empties a file by accident. Nothing here does I/O.
+too) before the cascade runs again; a whole file written with them loses them too. A
+refused edit raises `EditRefused` and leaves the content as it was; no path empties a file
+by accident. Nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -57,8 +58,11 @@ def apply_one(
 ) -> tuple[str, Applied]:
     """`content` after `edit`; raises EditRefused (or ToolError for a missing file)."""
     if edit.old_code == "":
-        after = edit.new_code
-        return after, Applied(None, False, (1, 0), (1, len(split_lines(after))))
+        # A whole file pasted back from a read, numbers and all, is the file without them.
+        stripped = strip_numbers(edit.new_code)
+        after = edit.new_code if stripped is None else stripped
+        lines = (1, len(split_lines(after)))
+        return after, Applied(None, stripped is not None, (1, 0), lines)
     if content is None:
         raise ToolError(
             f"{path} does not exist. To create it, call apply_edit with an empty old_code.",
