@@ -337,7 +337,7 @@ def main() -> int:
     elapsed = time.perf_counter() - started
 
     print(f"\n{len(cases)} cases from {len(SOURCES)} files, seed {args.seed}\n")
-    header = f"  {'kind':<22} {'cases':>5}  {'applied correctly':>17}  {'refused, useful':>15}  {'refused, not useful':>17}  {'applied wrongly':>15}"
+    header = f"  {'kind':<22} {'cases':>5}  {'applied correctly':>17}  {'refused, useful':>15}  {'refused, not useful':>19}  {'applied wrongly':>15}"
     print(header)
     print("  " + "-" * (len(header) - 2))
     for kind in RECOVERABLE + REFUSABLE:
@@ -345,7 +345,7 @@ def main() -> int:
         total = sum(c.values())
         print(
             f"  {kind:<22} {total:>5}  {c['applied correctly']:>17}  {c['refused, useful']:>15}"
-            f"  {c['refused, not useful']:>17}  {c['applied wrongly']:>15}"
+            f"  {c['refused, not useful']:>19}  {c['applied wrongly']:>15}"
         )
     everything: Counter[str] = sum(outcomes.values(), Counter())
     recoverable: Counter[str] = sum((outcomes[k] for k in RECOVERABLE), Counter())
