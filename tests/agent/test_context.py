@@ -222,3 +222,31 @@ def test_the_current_requests_file_list_outlives_older_ones():
     assert elided[0].parts[1].text.startswith("[an earlier note")
     assert contents(elided)["r1"].startswith("[page1.html as read")
     assert elided[2] == conversation[2], "the current request's list goes last"
+
+
+def test_edits_in_a_list_renames_and_windowed_reads_are_understood():
+    batch = ToolCallPart(
+        "e1",
+        "apply_edit",
+        {"filepath": "a.html", "edits": [{"old_code": "a", "new_code": PAGE}]},
+    )
+    rename = ToolCallPart("m1", "rename_file", {"from": "a.html", "to": "b.html"})
+    window = ToolCallPart("r1", "get_current_code", {"filepath": "c.html", "offset": 400})
+    conversation = [
+        user("Go."),
+        assistant(batch, rename, window),
+        Message(
+            "user",
+            (ToolResultPart("e1", "ok"), ToolResultPart("m1", "ok"), ToolResultPart("r1", PAGE)),
+        ),
+        assistant(TextPart("Done.")),
+        user("Next."),
+    ]
+    elided = elide(conversation, 10**6)
+    call = elided[1].parts[0]
+    assert isinstance(call, ToolCallPart)
+    assert call.input["edits"] == [
+        {"old_code": "a", "new_code": f"[elided: {len(PAGE)} characters]"}
+    ]
+    assert contents(elided)["r1"].startswith("[c.html from line 400 as read at turn 1")
+    assert files_changed(conversation) == ["a.html", "b.html"]

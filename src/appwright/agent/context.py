@@ -167,7 +167,9 @@ def _candidates(conversation: Sequence[Message]) -> list[_Candidate]:
                 turn, call = calls.get(part.tool_call_id, (0, None))
                 found.append(_result_candidate(i, j, part, tokens, turn, call, latest_touch))
             elif isinstance(part, ToolCallPart) and _is_long(part.input):
-                stub = replace(part, input=_elided_input(part.input))
+                elided = _elided_input(part.input)
+                assert isinstance(elided, dict)
+                stub = replace(part, input=elided)
                 found.append(_Candidate(1, i, j, tokens, stub))
             elif isinstance(part, TextPart) and part.note and message.role == "user":
                 # The current request's own notes (its file list) are kept longest.
@@ -195,8 +197,10 @@ def _result_candidate(
 ) -> _Candidate:
     if call is not None and call.name == READ_TOOL and not part.is_error:
         path = str(call.input.get("filepath", "?"))
+        offset = call.input.get("offset")
+        where = f"{path} from line {offset}" if isinstance(offset, int) and offset > 1 else path
         stub_text = (
-            f"[{path} as read at turn {turn}: elided to save context; read it again if needed]"
+            f"[{where} as read at turn {turn}: elided to save context; read it again if needed]"
         )
         stale = latest_touch.get(path, -1) > i
         rank = 0 if stale else 2
@@ -208,7 +212,12 @@ def _result_candidate(
 
 
 def _paths(call: ToolCallPart) -> list[str]:
-    return [str(v) for k, v in call.input.items() if k.endswith("path") and isinstance(v, str)]
+    """The files a call names (filepath, or a rename's from and to)."""
+    return [
+        str(v)
+        for k, v in call.input.items()
+        if (k.endswith("path") or k in ("from", "to")) and isinstance(v, str)
+    ]
 
 
 def _is_long(value: object) -> bool:
@@ -216,14 +225,20 @@ def _is_long(value: object) -> bool:
         return len(value) > LONG_INPUT_CHARS
     if isinstance(value, dict):
         return any(_is_long(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_is_long(v) for v in value)
     return False
 
 
-def _elided_input(value: dict[str, object]) -> dict[str, object]:
-    return {
-        k: f"[elided: {len(v)} characters]" if isinstance(v, str) and _is_long(v) else v
-        for k, v in value.items()
-    }
+def _elided_input(value: object) -> object:
+    """`value` with every long string replaced by a note of its length."""
+    if isinstance(value, str):
+        return f"[elided: {len(value)} characters]" if _is_long(value) else value
+    if isinstance(value, dict):
+        return {k: _elided_input(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_elided_input(v) for v in value]
+    return value
 
 
 # --- step 2: summarise --------------------------------------------------------------------------
