@@ -36,11 +36,17 @@ def renders(page: Any) -> dict[str, int]:
     return page.evaluate("({...window.__appwright_debug.renders})")
 
 
-def test_panes_resize_by_drag_and_keyboard_and_are_remembered(page, server, api):
+def open_wide_app(page: Any, server: Any, api: Any) -> tuple[str, Workspace, Any, Any]:
+    """A workspace on the 600 px page: (app, workspace, preview frame, iframe element)."""
     app = api.create_app({"index.html": WIDE, "style.css": CSS})
     ws = Workspace(page, server, app).open()
     frame = ws.preview_frame()
     frame.wait_for_selector("#wide")
+    return app, ws, frame, ws.preview_element().element_handle()
+
+
+def test_panes_resize_by_drag_and_keyboard_and_are_remembered(page, server, api):
+    _app, ws, frame, iframe = open_wide_app(page, server, api)
     # At the default size a 600 px layout is not clipped.
     fits = frame.evaluate(
         "({right: document.querySelector('#wide').getBoundingClientRect().right,"
@@ -48,7 +54,6 @@ def test_panes_resize_by_drag_and_keyboard_and_are_remembered(page, server, api)
         " scroll: document.documentElement.scrollWidth})"
     )
     assert fits["right"] <= fits["inner"] and fits["scroll"] <= fits["inner"], fits
-    iframe = ws.preview_element().element_handle()
 
     # Drag the handle left of the preview 120 px to the left: the preview grows by 120.
     before = value(page, "splitter-preview")
@@ -93,11 +98,7 @@ def test_panes_resize_by_drag_and_keyboard_and_are_remembered(page, server, api)
 
 
 def test_maximised_preview_keeps_following_and_escape_restores(page, server, api):
-    app = api.create_app({"index.html": WIDE, "style.css": CSS})
-    ws = Workspace(page, server, app).open()
-    frame = ws.preview_frame()
-    frame.wait_for_selector("#wide")
-    iframe = ws.preview_element().element_handle()
+    app, ws, frame, iframe = open_wide_app(page, server, api)
 
     page.get_by_test_id("preview-maximise").click()
     page.get_by_test_id("chat").wait_for(state="hidden")
@@ -120,11 +121,7 @@ def test_maximised_preview_keeps_following_and_escape_restores(page, server, api
 
 
 def test_device_widths_restyle_the_same_frame_and_the_follower_keeps_working(page, server, api):
-    app = api.create_app({"index.html": WIDE, "style.css": CSS})
-    ws = Workspace(page, server, app).open()
-    frame = ws.preview_frame()
-    frame.wait_for_selector("#wide")
-    iframe = ws.preview_element().element_handle()
+    app, ws, frame, iframe = open_wide_app(page, server, api)
 
     for device, width in (("tablet", 820), ("phone", 390)):
         page.get_by_test_id(f"preview-device-{device}").click()

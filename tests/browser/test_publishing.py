@@ -3,12 +3,10 @@ watch every version get pushed, read a failed push's reason in words, and retry 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
 
 from .conftest import shot
@@ -30,23 +28,6 @@ def branch_sha(path: Path, branch: str = "main") -> str | None:
     with Repo(str(path)) as raw:
         sha = raw.refs.as_dict().get(f"refs/heads/{branch}".encode())
     return sha.decode() if sha else None
-
-
-def someone_elses_commit(path: Path) -> None:
-    """The remote's main gets a commit this app never had (a push would overwrite it)."""
-    with Repo(str(path)) as raw:
-        blob = Blob.from_string(b"theirs\n")
-        tree = Tree()
-        tree.add(b"README", 0o100644, blob.id)
-        commit = Commit()
-        commit.tree = tree.id
-        commit.author = commit.committer = b"Other <other@example.com>"
-        commit.author_time = commit.commit_time = int(time.time())
-        commit.author_timezone = commit.commit_timezone = 0
-        commit.message = b"elsewhere\n"
-        for obj in (blob, tree, commit):
-            raw.object_store.add_object(obj)
-        raw.refs[b"refs/heads/main"] = commit.id
 
 
 def open_panel(page: Any) -> Any:
@@ -101,9 +82,13 @@ def test_connect_a_remote_and_every_version_is_pushed(page, server, api, tmp_pat
 
 
 def test_a_refused_push_is_explained_and_retried(page, server, api, tmp_path):
+    # Another app already publishes to this branch: its history is not this app's.
     remote = bare_repo(tmp_path / "taken.git")
-    someone_elses_commit(remote)
+    other = api.create_app({"index.html": PAGE}, name="other app")
+    api.request("PUT", f"/api/apps/{other}/remote", json={"url": str(remote)})
+    assert api.request("POST", f"/api/apps/{other}/push")["versions"]["pushed"] == 1
     theirs = branch_sha(remote)
+    assert theirs is not None
     app = api.create_app({"index.html": PAGE})
     ws = Workspace(page, server, app).open()
 
@@ -114,7 +99,7 @@ def test_a_refused_push_is_explained_and_retried(page, server, api, tmp_path):
     error.wait_for()
     assert "commits this app does not have" in error.inner_text()
     assert "Nothing was overwritten" in error.inner_text()
-    assert branch_sha(remote) == theirs, "the remote's own commit was left alone"
+    assert branch_sha(remote) == theirs, "the other app's history was left alone"
     assert panel.get_by_test_id("retry-push").inner_text() == "Retry push"
     ws.page.locator("[data-testid=version] [data-testid=version-error]").first.wait_for()
     shot(page, "ux-publishing-failed")

@@ -8,25 +8,13 @@ from typing import Any
 
 import pytest
 
-from .conftest import MODEL, shot
-from .workspace import Workspace, text, tool, turn
+from .conftest import shot
+from .workspace import SHOP_PAGE, SHOP_PAGE_TWO_HUNKS, Workspace, shop_edited_by_ai
 
 pytestmark = pytest.mark.browser
 
-BASE = """<!doctype html>
-<html>
-<head><title>Shop</title></head>
-<body>
-  <h1>Old title</h1>
-  <p>one</p>
-  <p>two</p>
-  <p>three</p>
-  <p>four</p>
-  <footer>Old footer</footer>
-</body>
-</html>
-"""
-TWO_HUNKS = BASE.replace("Old title", "New title").replace("Old footer", "New footer")
+BASE = SHOP_PAGE
+TWO_HUNKS = SHOP_PAGE_TWO_HUNKS
 FILES = {"index.html": BASE, "style.css": "h1 { color: navy; }\n", "app.js": "// app\n"}
 
 
@@ -72,17 +60,7 @@ def test_rejecting_the_first_version_asks_first_and_names_every_file(page, serve
 
 
 def test_a_hunk_of_an_older_version_is_rejected_from_the_file_as_it_is_now(page, server, sim, api):
-    app = api.create_app({"index.html": BASE})
-    ws = Workspace(page, server, app).open()
-    sim.script(
-        MODEL,
-        [
-            turn(tool("apply_edit", filepath="index.html", old_code="", new_code=TWO_HUNKS)),
-            turn(text("Updated the title and the footer.")),
-        ],
-    )
-    ws.send("New title and footer")
-    ws.wait_runs(1)
+    app, ws = shop_edited_by_ai(page, server, sim, api)
     # Later work: a line added at the top (moving everything down) and the footer reworded.
     later = ("<!-- banner -->\n" + TWO_HUNKS).replace("New footer", "Newest footer")
     api.write(app, "index.html", later)
