@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { mutate, rng } from "../testing/random";
 import { revertOnto } from "./rebase";
 import { toLineChanges } from "./textDiff";
 
@@ -63,5 +64,51 @@ describe("taking back hunks of a version from the file as it is now", () => {
 
   it("a file emptied since: nothing applies", () => {
     expect(revertOnto(BEFORE, AFTER, "", HUNKS).states).toEqual(["conflict", "conflict"]);
+  });
+});
+
+describe("the file unchanged since the version", () => {
+  it("taking back every hunk gives the parent; taking back none gives the file", () => {
+    const rand = rng(11);
+    for (let t = 0; t < 200; t++) {
+      const base = Array.from({ length: 1 + Math.floor(rand() * 15) }, (_, i) => `x${i}`);
+      const a = base.join("\n");
+      const b = mutate(base, rand).join("\n");
+      const hunks = toLineChanges(a, b);
+      expect(revertOnto(a, b, b, hunks).content).toBe(a);
+      expect(revertOnto(a, b, b, []).content).toBe(b);
+    }
+  });
+
+  it("taking back one of two hunks keeps the other", () => {
+    const original = ["<h1>Title</h1>", "<p>one</p>", "<p>two</p>", "<p>three</p>", "<footer/>"].join("\n");
+    const modified = ["<h1>New title</h1>", "<p>one</p>", "<p>two</p>", "<p>three</p>", "<p>four</p>", "<footer/>"].join("\n");
+    const hunks = toLineChanges(original, modified);
+    expect(hunks).toHaveLength(2);
+    const first = revertOnto(original, modified, modified, [hunks[0]]).content;
+    expect(first).toContain("<h1>Title</h1>");
+    expect(first).toContain("<p>four</p>");
+    const second = revertOnto(original, modified, modified, [hunks[1]]).content;
+    expect(second).toContain("<h1>New title</h1>");
+    expect(second).not.toContain("<p>four</p>");
+  });
+
+  it("takes back a trailing insertion without adding a newline", () => {
+    expect(revertOnto("a\nb", "a\nb\nc", "a\nb\nc", toLineChanges("a\nb", "a\nb\nc")).content).toBe("a\nb");
+  });
+});
+
+describe("the file edited since, away from the version's hunks", () => {
+  it("every hunk still applies, and the later lines stay (lines added at both ends)", () => {
+    const rand = rng(7);
+    for (let t = 0; t < 200; t++) {
+      const base = ["top guard", ...Array.from({ length: 1 + Math.floor(rand() * 15) }, (_, i) => `x${i}`), "end guard"];
+      const a = base.join("\n");
+      const b = ["top guard", ...mutate(base.slice(1, -1), rand), "end guard"].join("\n");
+      const c = `later above\n${b}\nlater below`;
+      const r = revertOnto(a, b, c, toLineChanges(a, b));
+      expect(r.states.every((s) => s === "applies")).toBe(true);
+      expect(r.content).toBe(`later above\n${a}\nlater below`);
+    }
   });
 });

@@ -8,7 +8,8 @@
  * for the lines of `before`. If a later change overlaps them, the hunk no longer applies,
  * unless what is there now is exactly the hunk taken back (it was already rejected).
  *
- * Lines are split as `revertLineChanges` splits them, so Monaco's 1-based hunks index them.
+ * Lines are split on line breaks (a trailing one leaves an empty last line, as Monaco counts
+ * lines), so Monaco's 1-based hunks index them.
  */
 import { diffLines, type LineChange, type LineHunk } from "./textDiff";
 

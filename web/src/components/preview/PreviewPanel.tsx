@@ -89,7 +89,7 @@ export const PreviewPanel = memo(function PreviewPanel(props: Props) {
           title={maximised ? "Show every pane again (Escape)" : "Give the preview the whole window"}
           data-testid="preview-maximise"
         >
-          {maximised ? "Restore" : "Maximise"}
+          {maximised ? "Show all panes" : "Maximise"}
         </button>
         {url && (
           <a className="link" href={url} target="_blank" rel="noopener noreferrer">
