@@ -171,6 +171,7 @@ class RunExecutor:
             app_id=handle.app_id,
             run_id=handle.run_id,
             request_text=handle.text,
+            history=handle.state.conversation,
         )
 
         async def save_turn(turn: int, messages: Any) -> None:
