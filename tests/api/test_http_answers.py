@@ -104,3 +104,18 @@ async def test_versions_page_newest_first_with_a_next_link(client, new_vendor) -
     foreign = (await vendor.get(f"/api/apps/{other}/versions")).json()[0]["id"]
     answer = await vendor.get(f"/api/apps/{app_id}/versions?before={foreign}")
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "version_not_found"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_every_api_route_checks_its_body_and_documents_its_errors(asgi_app) -> None:
+    """A new router made without `api_router` would skip the JSON body's text rule."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from appwright.api.boundary import CheckedRoute
+
+    routes = [c.route for c in iter_route_contexts(asgi_app.router.routes)]
+    api = [r for r in routes if isinstance(r, APIRoute) and r.include_in_schema]
+    assert len(api) > 20
+    for route in api:
+        assert isinstance(route, CheckedRoute), route.path
+        assert 422 in route.responses and 500 in route.responses, route.path

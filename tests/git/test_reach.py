@@ -230,3 +230,29 @@ async def test_push_errors_do_not_tell_what_answered(
         seen[name] = (failed.value.code, failed.value.message.replace(where, "<remote>"))
     # An open port and a closed one, whatever answered: the same code, the same words.
     assert set(seen.values()) == {("remote_unreachable", "<remote> is unreachable")}, seen
+
+
+async def test_put_refuses_a_remote_that_reaches_inside(runtime: Any, new_vendor: Any) -> None:
+    runtime.git_outbox.policy = RemotePolicy(
+        resolver=lambda host: {"internal.test": ["10.0.0.8"]}.get(host, ["93.184.216.34"])
+    )
+    vendor = await new_vendor()
+    app_id = await vendor.create_app({"index.html": "x"})
+    url = f"/api/apps/{app_id}/remote"
+    for remote, code in [
+        ("http://127.0.0.1:5432/x.git", "insecure_remote"),
+        ("https://127.0.0.1:5432/x.git", "remote_not_public"),
+        ("https://[::1]:6379/x.git", "remote_not_public"),
+        ("https://169.254.169.254/latest/meta-data", "remote_not_public"),
+        ("https://internal.test/x.git", "remote_not_public"),
+        ("https://[/x.git", "invalid_remote"),
+        ("https://host:99999/x.git", "invalid_remote"),
+    ]:
+        put = await vendor.put(url, json={"url": remote})
+        assert put.status_code == 422, (remote, put.text)
+        assert put.json()["error"]["code"] == code, (remote, put.text)
+    assert (await vendor.get(url)).status_code == 404
+    accepted = await vendor.put(url, json={"url": "https://git.example.com/x.git"})
+    assert accepted.status_code == 200, accepted.text
+    # Removed at once: another test's outbox on the shared database must find nothing to push.
+    assert (await vendor.delete(url)).status_code == 204

@@ -293,15 +293,15 @@ def to_git_error(exc: BaseException, op: Op, endpoint: Endpoint) -> GitError:
             code = PUSH_TIMED_OUT if op == "push" else FETCH_TIMED_OUT
             return GitError(f"{where} is unreachable: no answer in time", code=code)
         if isinstance(link, HTTPUnauthorized):
-            return refused_credentials(where)
+            return _refused_credentials(where)
         if isinstance(link, GitProtocolError):
             status = re.search(r"unexpected http resp (\d{3})", str(link))
             if status and status.group(1) in ("401", "403"):
-                return refused_credentials(where)
+                return _refused_credentials(where)
     return GitError(f"{where} is unreachable", code=REMOTE_UNREACHABLE)
 
 
-def refused_credentials(where: str) -> GitError:
+def _refused_credentials(where: str) -> GitError:
     return GitError(
         f"{where} refused the credentials: the token is missing, wrong or lacks permission",
         code=AUTH_REFUSED,

@@ -1,14 +1,17 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { DocStatus, DocumentSync } from "../../editor/documentSync";
-import type { WorkspaceState } from "../../state/types";
+import { useRenderCount } from "../../hooks/useRenderCount";
+import type { FilesState, HistoryState } from "../../state/types";
+import { RestoreView } from "../versions/RestoreView";
 import { VersionList } from "../versions/VersionList";
 import { CodeEditor } from "./CodeEditor";
 import { DiffView } from "./DiffView";
-import { FileTree } from "./FileTree";
+import { FilesSection } from "./FilesSection";
 
 interface Props {
   appId: string;
-  state: WorkspaceState;
+  files: FilesState;
+  history: HistoryState;
   sync: DocumentSync;
   statuses: Record<string, DocStatus>;
   notify: (text: string, tone?: "info" | "error") => void;
@@ -18,67 +21,89 @@ function defaultFile(paths: string[]): string | null {
   return paths.find((p) => p === "index.html") ?? paths[0] ?? null;
 }
 
-/** File tree and version history beside Monaco (or the diff of a chosen version). */
-export function EditorPanel({ appId, state, sync, statuses, notify }: Props) {
-  const paths = useMemo(() => Object.keys(state.files).sort(), [state.files]);
+/** File tree and version history beside Monaco (or the diff of a chosen version, or its restore). */
+export const EditorPanel = memo(function EditorPanel({ appId, files, history, sync, statuses, notify }: Props) {
+  useRenderCount("editor");
+  const entries = files.entries;
+  const paths = useMemo(() => Object.keys(entries).sort(), [entries]);
   const [open, setOpen] = useState<string | null>(null);
   const [diffId, setDiffId] = useState<string | null>(null);
+  const [restoring, setRestoring] = useState(false);
   const [accepted, setAccepted] = useState<Set<string>>(new Set());
   const seenRevs = useRef<Record<string, number>>({});
 
-  const current = open && state.files[open] ? open : defaultFile(paths);
+  const current = open && entries[open] ? open : defaultFile(paths);
 
   // The editor follows the app log: every change to an opened file is fetched and merged.
   useEffect(() => {
     const seen = seenRevs.current;
-    for (const [path, entry] of Object.entries(state.files)) {
+    for (const [path, entry] of Object.entries(entries)) {
       if (seen[path] !== undefined && seen[path] !== entry.rev) void sync.remoteChanged(path);
       seen[path] = entry.rev;
     }
     for (const path of Object.keys(seen)) {
-      if (state.files[path]) continue;
+      if (entries[path]) continue;
       delete seen[path];
       sync.remoteDeleted(path);
     }
-  }, [state.files, sync]);
+  }, [entries, sync]);
 
-  const diffVersion = state.versions.find((v) => v.id === diffId) ?? null;
+  const diffVersion = history.versions.find((v) => v.id === diffId) ?? null;
+  const select = (id: string | null) => {
+    setDiffId(id);
+    setRestoring(false);
+  };
 
   return (
     <section className="pane editor-pane">
       <aside className="sidebar">
-        <header className="pane-head">Files</header>
-        <FileTree
+        <FilesSection
+          appId={appId}
           paths={paths}
           open={diffVersion ? null : current}
           statuses={statuses}
+          sync={sync}
           onOpen={(p) => {
             setOpen(p);
-            setDiffId(null);
+            select(null);
           }}
+          notify={notify}
         />
         <header className="pane-head">History</header>
-        <VersionList versions={state.versions} commits={state.commits} selected={diffId} onSelect={setDiffId} />
+        <VersionList versions={history.versions} commits={history.commits} selected={diffId} onSelect={select} />
       </aside>
       <div className="editor-main">
         <div className={diffVersion ? "hidden" : "fill"}>
           <CodeEditor sync={sync} path={current} status={current ? statuses[current] : undefined} />
         </div>
-        {diffVersion && (
-          <DiffView
-            key={diffVersion.id} // a fresh diff, hunks and rejections for each version
+        {diffVersion && restoring && (
+          <RestoreView
+            key={diffVersion.id}
             appId={appId}
             version={diffVersion}
+            versions={history.versions}
+            onClose={() => select(null)}
+            notify={notify}
+          />
+        )}
+        {diffVersion && !restoring && (
+          <DiffView
+            key={diffVersion.id} // a fresh diff and hunks for each version
+            appId={appId}
+            version={diffVersion}
+            isHead={diffVersion.id === history.versions[0]?.id}
+            entries={entries}
             accepted={accepted.has(diffVersion.id)}
             onAccept={() => {
               setAccepted((s) => new Set(s).add(diffVersion.id));
-              setDiffId(null);
+              select(null);
             }}
-            onClose={() => setDiffId(null)}
+            onClose={() => select(null)}
+            onRestore={() => setRestoring(true)}
             notify={notify}
           />
         )}
       </div>
     </section>
   );
-}
+});
