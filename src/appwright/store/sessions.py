@@ -1,9 +1,14 @@
-"""Sessions (conversations about one app), their messages, and their runs."""
+"""Sessions (conversations about one app), their messages, and their runs.
+
+A session's title is its first message on one line, stored when that message is submitted;
+a session that had messages before titles were stored gets its title from its first run
+when it is listed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +21,8 @@ from appwright.models.types import Message
 from appwright.store.ids import new_id, now
 from appwright.store.schema import messages, runs, sessions
 
+TITLE_CHARS = 80
+
 
 @dataclass(frozen=True)
 class SessionRecord:
@@ -23,6 +30,7 @@ class SessionRecord:
     app_id: str
     vendor_id: str
     created_at: datetime
+    title: str = ""  # empty until the session has a message
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "app_id": self.app_id, "created_at": self.created_at.isoformat()}
@@ -56,8 +64,19 @@ class RunRecord:
         }
 
 
+def title_of(text: str, limit: int = TITLE_CHARS) -> str:
+    """A message as a title: its first non-empty line, spaces collapsed, cut at a word."""
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    flat = " ".join(line.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit / 2 else cut).rstrip() + "…"
+
+
 def _session(row: Any) -> SessionRecord:
-    return SessionRecord(row.id, row.app_id, row.vendor_id, row.created_at)
+    return SessionRecord(row.id, row.app_id, row.vendor_id, row.created_at, row.title or "")
 
 
 def _run(row: Any) -> RunRecord:
@@ -103,12 +122,26 @@ async def get_session(
 
 
 async def list_sessions(conn: AsyncConnection, app_id: str) -> list[SessionRecord]:
+    first_message = (
+        sa.select(runs.c.text)
+        .where(runs.c.session_id == sessions.c.id)
+        .order_by(runs.c.created_at, runs.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    title = sa.case((sessions.c.title == "", first_message), else_=sessions.c.title)
     rows = await conn.execute(
-        sa.select(sessions)
+        sa.select(
+            sessions.c.id,
+            sessions.c.app_id,
+            sessions.c.vendor_id,
+            sessions.c.created_at,
+            title.label("title"),
+        )
         .where(sessions.c.app_id == app_id)
         .order_by(sessions.c.created_at.desc())
     )
-    return [_session(r) for r in rows]
+    return [replace(record, title=title_of(record.title)) for record in map(_session, rows)]
 
 
 async def conversation(conn: AsyncConnection, session_id: str) -> list[Message]:
@@ -171,6 +204,11 @@ async def insert_run(
             run_id=active.id,
         )
     run_id = new_id("run")
+    await conn.execute(
+        sa.update(sessions)
+        .where(sessions.c.id == session_id, sessions.c.title == "")
+        .values(title=title_of(text))
+    )
     await conn.execute(
         sa.insert(runs).values(
             id=run_id,
