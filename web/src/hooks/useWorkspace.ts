@@ -46,7 +46,7 @@ export function useWorkspace(appId: string) {
     const conn = new LogConnection({
       log: { name: "app", id: appId },
       after: seqRef.current.app,
-      onEvents: (events) => dispatch({ type: "events", log: "app", events }),
+      onEvents: (events, through) => dispatch({ type: "events", log: "app", events, through }),
       onState: (conn) => dispatch({ type: "conn", log: "app", conn }),
       onCaughtUp: () => setAppCaughtUp(true),
     });
@@ -78,7 +78,7 @@ export function useWorkspace(appId: string) {
     const conn = new LogConnection({
       log: { name: "session", id: sessionId },
       after: seqRef.current.session,
-      onEvents: (events) => dispatch({ type: "events", log: "session", events }),
+      onEvents: (events, through) => dispatch({ type: "events", log: "session", events, through }),
       onState: (conn) => dispatch({ type: "conn", log: "session", conn }),
       onControl: (frame) => {
         if (frame.type !== "error" || !frame.error) return;

@@ -7,6 +7,10 @@
  * It only routes: the session log feeds the chat slice (`chat.ts`, with the outbox in
  * `outbox.ts`); the app log feeds the files and history slices. A slice no event changed
  * keeps its identity, which is what lets each pane skip the others' updates.
+ *
+ * A log's `seq` advances through events this client does not know (a newer server's): the
+ * connection skips them and says how far it read (`through`), so they are neither shown nor
+ * taken for a gap.
  */
 import type { AppwrightEvent } from "../generated/events";
 import { applySessionEvent, initialChat } from "./chat";
@@ -28,7 +32,7 @@ export const initialState: WorkspaceState = {
 export function reducer(state: WorkspaceState, action: Action): WorkspaceState {
   switch (action.type) {
     case "events":
-      return applyEvents(state, action.log, action.events);
+      return applyEvents(state, action.log, action.events, action.through ?? 0);
     case "conn":
       return { ...state, conn: { ...state.conn, [action.log]: action.conn } };
     case "control-error":
@@ -54,7 +58,7 @@ export function reducer(state: WorkspaceState, action: Action): WorkspaceState {
   }
 }
 
-function applyEvents(state: WorkspaceState, log: LogName, events: AppwrightEvent[]): WorkspaceState {
+function applyEvents(state: WorkspaceState, log: LogName, events: AppwrightEvent[], through: number): WorkspaceState {
   let { chat, files, history } = state;
   let last = state.seq[log];
   for (const ev of events) {
@@ -67,6 +71,7 @@ function applyEvents(state: WorkspaceState, log: LogName, events: AppwrightEvent
       history = applyHistoryEvent(history, ev);
     }
   }
+  last = Math.max(last, through);
   if (last === state.seq[log]) return state;
   return { ...state, seq: { ...state.seq, [log]: last }, chat, files, history };
 }

@@ -143,7 +143,8 @@ export interface WorkspaceState {
 }
 
 export type Action =
-  | { type: "events"; log: LogName; events: AppwrightEvent[] }
+  /** `through`: the last `seq` read, which may be past the last event (one of a type this client does not know). */
+  | { type: "events"; log: LogName; events: AppwrightEvent[]; through?: number }
   | { type: "conn"; log: LogName; conn: ConnState }
   | { type: "control-error"; error: ErrorInfo }
   | { type: "enqueue"; text: string; clientMsgId: string }
