@@ -1,6 +1,7 @@
 /**
  * Wires the two logs of one app into the reducer: the app log (files, versions, commits)
- * and one session's log (the conversation: the newest at first, then any the vendor opens).
+ * and one session's log (the conversation: the newest at first, then any the vendor opens),
+ * plus that session's HTTP record (its usage and context so far, for the meter).
  * Also performs the outbox: it sends what `nextToSend` (state/outbox.ts) names, whenever
  * that changes.
  */
@@ -95,6 +96,19 @@ export function useWorkspace(appId: string) {
     return () => {
       sessionConn.current = null;
       conn.dispose();
+    };
+  }, [sessionId]);
+
+  // The session's usage and context so far, for the meter until its log says more.
+  useEffect(() => {
+    if (!sessionId) return undefined;
+    let live = true;
+    api.session(sessionId).then(
+      (detail) => live && shownSession.current === sessionId && dispatch({ type: "session-loaded", detail }),
+      () => {},
+    );
+    return () => {
+      live = false;
     };
   }, [sessionId]);
 
