@@ -125,7 +125,7 @@ def test_each_run_shows_its_cost_and_the_session_its_total(page, server, sim, ap
         "?.dataset.cost) - c) < 1e-6",
         arg=total,
     )
-    assert session_cost.inner_text().startswith("Session $")
+    assert session_cost.inner_text().startswith("Session cost $")
 
     latest = ws.runs().nth(1).get_by_test_id("run-cost")
     latest.locator("summary").click()
@@ -142,7 +142,7 @@ def test_each_run_shows_its_cost_and_the_session_its_total(page, server, sim, ap
     page.get_by_test_id("conversations-toggle").click()
     cost = page.get_by_test_id("conversation-cost")
     cost.wait_for()
-    assert cost.inner_text().startswith(" · $")
+    assert cost.inner_text().startswith(" · cost $")
     assert f"{listed['usage']['cache_read_tokens']:,} cache read" in cost.get_attribute("title")
 
 
@@ -204,6 +204,6 @@ def test_the_meter_warns_near_the_limit_and_an_unknown_event_is_stepped_over(pag
     assert meter.get_attribute("data-level") == "full"
     assert meter.get_attribute("data-tokens") == "29500"
     assert "nearly full" in meter.inner_text()
-    assert page.get_by_test_id("session-cost").inner_text() == "Session $0.09"
+    assert page.get_by_test_id("session-cost").inner_text() == "Session cost $0.09"
     assert page.get_by_test_id("conn-chat").get_attribute("title") == "last seq 6"
     shot(page, "meter-near-limit")

@@ -24,7 +24,7 @@ export const ContextMeter = memo(function ContextMeter({ meter }: { meter: Meter
           data-testid="session-cost"
           data-cost={usage.cost_usd ?? "unknown"}
         >
-          Session {usage.cost_usd == null ? "cost unknown" : costLabel(usage.cost_usd)}
+          Session cost {costLabel(usage.cost_usd)}
         </span>
       )}
     </div>

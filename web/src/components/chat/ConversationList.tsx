@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useConversations } from "../../hooks/useConversations";
 import { conversationTitle, conversationUsage, matchesQuery } from "../../lib/conversations";
-import { formatUsd, tokenBreakdown } from "../../lib/usage";
+import { costLabel, tokenBreakdown } from "../../lib/usage";
 
 interface Props {
   appId: string;
@@ -72,8 +72,7 @@ export function ConversationList({ appId, currentId, onOpen, onNew }: Props) {
                   {summary && summary.runs > 0 && ` · ${summary.runs} message${summary.runs > 1 ? "s" : ""}`}
                   {usage && (
                     <span className="conversation-cost" title={tokenBreakdown(usage)} data-testid="conversation-cost">
-                      {" · "}
-                      {usage.cost_usd == null ? "cost unknown" : formatUsd(usage.cost_usd)}
+                      {` · cost ${costLabel(usage.cost_usd)}`}
                     </span>
                   )}
                   {current && " · open"}
