@@ -121,7 +121,7 @@ class AgentLoop:
                 await self._save(turn, [message])
                 return
             try:
-                outcomes = await self._toolset_or_fail().complete(calls)
+                outcomes = await self._toolset_or_fail().complete(turn, message)
             except asyncio.CancelledError:
                 await self._stop_tools()
                 outcomes = self._toolset_or_fail().outcomes_so_far(

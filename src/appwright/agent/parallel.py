@@ -38,7 +38,7 @@ from typing import Any, Protocol
 from appwright.agent.tools import ApplyEdit, ToolKind, kind_of, parse_input
 from appwright.errors import ToolError
 from appwright.events.types import FileUpdated, ToolFinished, ToolStarted, ToolStatus, _Event
-from appwright.models.types import ToolCallPart
+from appwright.models.types import Message, ToolCallPart
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,12 @@ class ToolBox(Protocol):
         """(content for the model, summary for people); raises ToolError."""
         ...
 
-    async def apply_edits(self, edits: list[tuple[str, ApplyEdit]]) -> EditBatch: ...
+    async def apply_edits(
+        self, edits: list[tuple[str, ApplyEdit]], *, turn: int, message: Message
+    ) -> EditBatch:
+        """The turn's edits, applied in order as one version; `turn` and `message` are
+        recorded with it (see `open_turn.py`)."""
+        ...
 
     def timeout_for(self, kind: ToolKind) -> float: ...
 
@@ -128,11 +133,14 @@ class ToolSet:
             name=f"tool:{call.name}:{call.id}",
         )
 
-    async def complete(self, calls: list[ToolCallPart]) -> list[ToolOutcome]:
-        """The message is complete: apply its edits, wait for every call, return outcomes
-        in the order the model made the calls."""
+    async def complete(self, turn: int, message: Message) -> list[ToolOutcome]:
+        """Turn `turn`'s message is complete: apply its edits, wait for every call, return
+        outcomes in the order the model made the calls."""
+        calls = message.tool_calls
         if self._edits and self._edit_task is None:
-            self._edit_task = asyncio.create_task(self._apply_edits(list(self._edits)))
+            self._edit_task = asyncio.create_task(
+                self._apply_edits(list(self._edits), turn, message)
+            )
         waiting = [*self._tasks.values(), *([self._edit_task] if self._edit_task else [])]
         if waiting:
             await asyncio.gather(*waiting)
@@ -175,19 +183,23 @@ class ToolSet:
         else:
             self._finish(call, "ok", content, summary)
 
-    async def _apply_edits(self, edits: list[tuple[ToolCallPart, ApplyEdit]]) -> None:
+    async def _apply_edits(
+        self, edits: list[tuple[ToolCallPart, ApplyEdit]], turn: int, message: Message
+    ) -> None:
         timeout = self._toolbox.timeout_for(ToolKind.EDIT)
         batch_task = asyncio.ensure_future(
-            self._toolbox.apply_edits([(call.id, edit) for call, edit in edits])
+            self._toolbox.apply_edits(
+                [(call.id, edit) for call, edit in edits], turn=turn, message=message
+            )
         )
         try:
             async with asyncio.timeout(timeout):
                 batch = await asyncio.shield(batch_task)
         except TimeoutError:
             batch_task.cancel()
-            message = f"The edits could not be saved within {timeout:g} s; nothing was changed."
+            reason = f"The edits could not be saved within {timeout:g} s; nothing was changed."
             for call, _edit in edits:
-                self._finish(call, "timeout", message, message)
+                self._finish(call, "timeout", reason, reason)
             return
         except ToolError as error:
             for call, _edit in edits:

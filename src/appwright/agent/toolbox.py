@@ -1,17 +1,24 @@
 """The tools' I/O for one run: the app's files through the workspace, the web through the
-search provider. Every failure becomes a ToolError whose message tells the model what to do."""
+search provider. Every failure becomes a ToolError whose message tells the model what to do.
+
+A run's edits are written through its journal: behind its lease fence, after the events
+announcing them are in the log, and with the turn recorded as open (`open_turn.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from appwright.agent.journal import RunJournal
+from appwright.agent.open_turn import OpenTurn
 from appwright.agent.parallel import EditBatch, EditResult
 from appwright.agent.tools import ApplyEdit, GetCurrentCode, ToolKind, WebSearch
 from appwright.config import Settings
 from appwright.errors import InvalidInput, NotFound, ToolError, Unavailable
 from appwright.files.edits import line_stats, search_replace
 from appwright.files.validation import validate_content, validate_path
+from appwright.models.types import Message
 from appwright.search.base import SearchProvider, format_results
+from appwright.store.versions import Written
 from appwright.workspace import Workspace
 
 
@@ -24,7 +31,7 @@ class AppToolBox:
         *,
         vendor_id: str,
         app_id: str,
-        run_id: str,
+        journal: RunJournal,
         request_text: str,
     ) -> None:
         self.settings = settings
@@ -32,7 +39,7 @@ class AppToolBox:
         self.search = search
         self.vendor_id = vendor_id
         self.app_id = app_id
-        self.run_id = run_id
+        self.journal = journal
         self.request_text = request_text
 
     def timeout_for(self, kind: ToolKind) -> float:
@@ -77,7 +84,9 @@ class AppToolBox:
             f"Searched “{tool_input.query}” ({len(results)} results)",
         )
 
-    async def apply_edits(self, edits: list[tuple[str, ApplyEdit]]) -> EditBatch:
+    async def apply_edits(
+        self, edits: list[tuple[str, ApplyEdit]], *, turn: int, message: Message
+    ) -> EditBatch:
         settings = self.settings
         paths: list[str] = []
         for _call_id, edit in edits:
@@ -112,6 +121,11 @@ class AppToolBox:
             changes = {p: c for p, c in working.items() if c != current.get(p)}
             return changes, results
 
+        async def record(conn: Any, written: Written, results: list[EditResult]) -> None:
+            open_turn = OpenTurn(turn, message, _batch(written, results))
+            await self.journal.record_open_turn(conn, open_turn)
+
+        await self.journal.flush()
         try:
             written, results = await self.workspace.edit(
                 self.vendor_id,
@@ -120,17 +134,23 @@ class AppToolBox:
                 compute,
                 source="ai",
                 message=_trimmed(self.request_text),
-                run_id=self.run_id,
+                run_id=self.journal.run_id,
+                fence=self.journal.hold,
+                record=record,
             )
         except (InvalidInput, Unavailable) as error:
             raise ToolError(error.message, code=error.code) from None
-        if written is None:
-            return EditBatch(results=results)
-        return EditBatch(
-            results=results,
-            version_id=written.version.id,
-            changed={p: c is None for p, c in written.changes.items()},
-        )
+        return _batch(written, results)
+
+
+def _batch(written: Written | None, results: list[EditResult]) -> EditBatch:
+    if written is None:
+        return EditBatch(results=results)
+    return EditBatch(
+        results=results,
+        version_id=written.version.id,
+        changed={p: c is None for p, c in sorted(written.changes.items())},
+    )
 
 
 def _trimmed(text: str, limit: int = 200) -> str:
