@@ -41,6 +41,7 @@ class ServeProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ServeProcess:
+        """Start (or, after `kill9`, restart on the same port)."""
         log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the process's life
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "appwright.cli", "serve", "--port", str(self.port)],
