@@ -1,0 +1,34 @@
+"""The storm, small: runs over two real processes (PostgreSQL + Redis) with model faults,
+clients dropping and resuming on either process, and a `kill -9` with a restart; then every
+session is held to the contract. `bench/storm.py` runs the large one."""
+
+from __future__ import annotations
+
+import os
+
+from storm_driver import StormConfig, storm
+
+REDIS_URL = os.environ.get("APPWRIGHT_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+async def test_a_storm_of_faults_drops_and_a_kill_leaves_every_log_whole(
+    sim, pg_url, tmp_path
+) -> None:
+    config = StormConfig(runs=10, concurrency=5, kills=1, restart_after=1.0, seed=7)
+    report = await storm(
+        config,
+        sim=sim,
+        database_url=pg_url,
+        redis_url=REDIS_URL,
+        workdir=tmp_path,
+        base_env=dict(os.environ),
+    )
+    assert report.problems() == []
+    assert len(report.verdicts) == config.runs
+    assert (report.kills, report.restarts) == (1, 1)
+    assert report.broken_logs == report.hangs == report.client_mismatches == 0
+    assert report.edits_lost == report.edits_doubled == 0
+    assert sum(v.applied for v in report.verdicts) >= report.statuses["completed"]
+    # What the storm is for happened: a run was taken over mid-tool, sockets dropped.
+    assert any(v.resumed and v.closed_by_takeover for v in report.verdicts)
+    assert report.drops > 0
