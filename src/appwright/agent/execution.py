@@ -203,16 +203,16 @@ class RunExecutor:
         try:
             if handle.detached:
                 await handle.journal.hand_over()
-            elif not handle.lost:
-                await self._end(handle, status, error)
-            if handle.lost:
+            elif handle.lost or not await self._end(handle, status, error):
                 log.warning("another process took this run over; stopped here")
                 self.metrics.takeovers.labels("lost").inc()
             await handle.journal.close()
         finally:
             self._on_done(handle.run_id)
 
-    async def _end(self, handle: RunHandle, status: RunStatus, error: ErrorInfo | None) -> None:
+    async def _end(self, handle: RunHandle, status: RunStatus, error: ErrorInfo | None) -> bool:
+        """Writes the run's `run.finished`; False when the run is no longer this process's."""
+
         def counted() -> None:
             # Before `run.finished` is published: whoever sees the event sees the count.
             self.metrics.runs.labels(status).inc()
@@ -220,7 +220,7 @@ class RunExecutor:
                 "run finished", extra={"status": status, "code": error.code if error else None}
             )
 
-        await handle.journal.finish(
+        return await handle.journal.finish(
             status, error, list(handle.state.edited_paths), on_first=counted
         )
 
