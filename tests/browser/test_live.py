@@ -1,8 +1,11 @@
-"""The live channel from the page's side: reconnect and resume, the offline outbox, cancel,
-and no timers, listeners or sockets left behind."""
+"""The live channel from the page's side: reconnect and resume, the offline outbox (and a
+message frame lost with its socket, sent again), cancel, and no timers, listeners or
+sockets left behind."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
 
 import pytest
@@ -92,6 +95,44 @@ def test_messages_typed_offline_are_sent_once_on_reconnect(page, server, sim, ap
     started = [e["text"] for e in api.session_events(session) if e["type"] == "run.started"]
     assert started == ["first while offline", "second while offline"]
     shot(page, "offline-sent")
+
+
+def test_a_message_lost_with_its_socket_is_sent_again_and_runs_once(page, server, sim, api):
+    app = api.create_app({"index.html": PAGE})
+    sim.forget(MODEL)
+    frames: list[dict[str, object]] = []
+
+    def session_socket(route):
+        upstream = route.connect_to_server()
+
+        def from_page(message):
+            frame = json.loads(message)
+            if frame.get("type") == "message":
+                frames.append(frame)
+                if len(frames) == 1:
+                    # The process this frame reached dies before committing it.
+                    route.close(code=4000, reason="server died")
+                    upstream.close()
+                    return
+            upstream.send(message)
+
+        route.on_message(from_page)
+        upstream.on_message(route.send)
+
+    page.route_web_socket(re.compile(r".*/api/sessions/[^/]+/ws.*"), session_socket)
+    ws = Workspace(page, server, app).open()
+    ws.send("say this once")
+    ws.wait_runs(1)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=pending-message]').length === 0"
+    )
+    assert ws.runs().count() == 1
+    assert len(frames) == 2
+    assert frames[0]["client_msg_id"] == frames[1]["client_msg_id"]
+    session = api.sessions(app)[0]["id"]
+    started = [e for e in api.session_events(session) if e["type"] == "run.started"]
+    assert [e["client_msg_id"] for e in started] == [frames[0]["client_msg_id"]]
+    shot(page, "lost-message-resent")
 
 
 def test_cancel_during_a_hung_tool_ends_the_run_within_a_second(page, server, sim, api):

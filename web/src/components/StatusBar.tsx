@@ -1,4 +1,4 @@
-import type { ConnState, WorkspaceState } from "../state/types";
+import type { ChatState, ConnState, HistoryState, WorkspaceState } from "../state/types";
 
 function label(conn: ConnState): string {
   switch (conn.status) {
@@ -22,21 +22,28 @@ function Conn({ name, conn, seq }: { name: string; conn: ConnState; seq: number 
   );
 }
 
+interface Props {
+  seq: WorkspaceState["seq"];
+  conn: WorkspaceState["conn"];
+  chat: ChatState;
+  history: HistoryState;
+}
+
 /** Connection state of both logs, the outbox, and the newest version's commit state. */
-export function StatusBar({ state }: { state: WorkspaceState }) {
-  const head = state.versions[0];
-  const commit = head ? state.commits[head.id] : undefined;
+export function StatusBar({ seq, conn, chat, history }: Props) {
+  const head = history.versions[0];
+  const commit = head ? history.commits[head.id] : undefined;
   return (
     <footer className="status-bar">
-      <Conn name="chat" conn={state.conn.session} seq={state.seq.session} />
-      <Conn name="app" conn={state.conn.app} seq={state.seq.app} />
-      {state.pending.length > 0 && (
+      <Conn name="chat" conn={conn.session} seq={seq.session} />
+      <Conn name="app" conn={conn.app} seq={seq.app} />
+      {chat.pending.length > 0 && (
         <span className="status-item" data-testid="pending-count">
-          {state.pending.length} message{state.pending.length > 1 ? "s" : ""} queued
+          {chat.pending.length} message{chat.pending.length > 1 ? "s" : ""} queued
         </span>
       )}
       <span className="spacer" />
-      {state.activeRunId && <span className="status-item running">model working…</span>}
+      {chat.activeRunId && <span className="status-item running">model working…</span>}
       {head && (
         <span className="status-item" data-testid="head-version">
           version {head.number ?? "…"} · {commit ? commit.state : "…"}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { type DocStatus, DocumentSync } from "../editor/documentSync";
 import { useToasts } from "../hooks/useToasts";
+import { useUndoShortcuts } from "../hooks/useUndoShortcuts";
 import { useWorkspace } from "../hooks/useWorkspace";
 import { api, ApiError } from "../lib/api";
 import { ChatPanel } from "./chat/ChatPanel";
@@ -9,9 +10,12 @@ import { PreviewPanel } from "./preview/PreviewPanel";
 import { StatusBar } from "./StatusBar";
 import { Toasts } from "./Toasts";
 import { TopBar } from "./TopBar";
-import { useUndoShortcuts } from "./useUndoShortcuts";
 
-/** One app's workspace: chat | editor and history | preview, over the two logs. */
+/**
+ * One app's workspace: chat | editor and history | preview, over the two logs. Each pane is
+ * handed only the slices it shows, with stable callbacks, and is memoised: a streamed text
+ * delta re-renders the chat and the status bar, never the editor or the preview.
+ */
 export function Workspace({ appId }: { appId: string }) {
   const ws = useWorkspace(appId);
   const { toasts, show, dismiss } = useToasts();
@@ -56,7 +60,14 @@ export function Workspace({ appId }: { appId: string }) {
   const redo = useCallback(() => void step("redo"), [step]);
   useUndoShortcuts(undo, redo);
 
-  const fatal = ws.state.conn.app.status === "closed" ? ws.state.conn.app.error?.message : ws.setupError;
+  const { newSession } = ws;
+  const onNewSession = useCallback(
+    () => void newSession().catch((e: Error) => show(e.message, "error")),
+    [newSession, show],
+  );
+
+  const { state } = ws;
+  const fatal = state.conn.app.status === "closed" ? state.conn.app.error?.message : ws.setupError;
 
   return (
     <div className="workspace">
@@ -64,20 +75,30 @@ export function Workspace({ appId }: { appId: string }) {
       {fatal && <div className="banner error" data-testid="fatal">{fatal}</div>}
       <main className="panes">
         <ChatPanel
-          state={ws.state}
+          chat={state.chat}
+          conn={state.conn.session}
           ready={!!ws.sessionId}
           onSend={ws.send}
           onCancel={ws.cancel}
-          onNewSession={() => void ws.newSession().catch((e: Error) => show(e.message, "error"))}
+          onNewSession={onNewSession}
         />
-        {sync && <EditorPanel appId={appId} state={ws.state} sync={sync} statuses={statuses} notify={show} />}
+        {sync && (
+          <EditorPanel
+            appId={appId}
+            files={state.files}
+            history={state.history}
+            sync={sync}
+            statuses={statuses}
+            notify={show}
+          />
+        )}
         {ws.appCaughtUp ? (
-          <PreviewPanel appId={appId} versions={ws.state.versions} />
+          <PreviewPanel appId={appId} versions={state.history.versions} />
         ) : (
           <section className="pane preview"><div className="empty">Loading…</div></section>
         )}
       </main>
-      <StatusBar state={ws.state} />
+      <StatusBar seq={state.seq} conn={state.conn} chat={state.chat} history={state.history} />
       <Toasts toasts={toasts} onDismiss={dismiss} />
     </div>
   );

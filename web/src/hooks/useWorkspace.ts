@@ -1,12 +1,13 @@
 /**
  * Wires the two logs of one app into the reducer: the app log (files, versions, commits)
- * and the newest session's log (the conversation). Also sends queued messages, one at a
- * time, whenever the session socket is open and no run is active.
+ * and the newest session's log (the conversation). Also performs the outbox: it sends what
+ * `nextToSend` (state/outbox.ts) names, whenever that changes.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { LogConnection } from "../live/logConnection";
 import { api } from "../lib/api";
 import { debounce } from "../lib/tracked";
+import { nextToSend } from "../state/outbox";
 import { initialState, reducer } from "../state/reducer";
 
 function newMessageId(): string {
@@ -17,7 +18,6 @@ export function useWorkspace(appId: string) {
   const [state, dispatch] = useReducer(reducer, initialState);
   const [sessionId, setSessionId] = useState<string | null>(null);
   const [appCaughtUp, setAppCaughtUp] = useState(false);
-  const [epoch, setEpoch] = useState(0);
   const [setupError, setSetupError] = useState<string | null>(null);
   const sessionConn = useRef<LogConnection | null>(null);
   const seqRef = useRef(state.seq);
@@ -41,7 +41,7 @@ export function useWorkspace(appId: string) {
     let live = true;
     api.listFiles(appId).then((files) => live && dispatch({ type: "files-loaded", files }), () => {});
     const conn = new LogConnection({
-      path: `/api/apps/${encodeURIComponent(appId)}`,
+      log: { name: "app", id: appId },
       after: seqRef.current.app,
       onEvents: (events) => dispatch({ type: "events", log: "app", events }),
       onState: (conn) => dispatch({ type: "conn", log: "app", conn }),
@@ -54,8 +54,9 @@ export function useWorkspace(appId: string) {
   }, [appId]);
 
   // Version numbers and messages come from the listing, refreshed after new versions.
-  const headId = state.versions[0]?.id ?? null;
-  const headNumbered = state.versions[0]?.number != null;
+  const head = state.history.versions[0];
+  const headId = head?.id ?? null;
+  const headNumbered = head?.number != null;
   useEffect(() => {
     let live = true;
     const load = debounce(() => {
@@ -72,22 +73,18 @@ export function useWorkspace(appId: string) {
   useEffect(() => {
     if (!sessionId) return undefined;
     const conn = new LogConnection({
-      path: `/api/sessions/${encodeURIComponent(sessionId)}`,
+      log: { name: "session", id: sessionId },
       after: seqRef.current.session,
       onEvents: (events) => dispatch({ type: "events", log: "session", events }),
       onState: (conn) => dispatch({ type: "conn", log: "session", conn }),
-      onOpen: setEpoch,
       onControl: (frame) => {
+        if (frame.type !== "error" || !frame.error) return;
         const msgId = frame.client_msg_id;
-        if (frame.type === "accepted" && msgId && frame.run_id) {
-          dispatch({ type: "accepted", clientMsgId: msgId, runId: frame.run_id });
-        } else if (frame.type === "error" && frame.error) {
-          // `run_active`: the message stays queued and goes out when that run finishes.
-          if (msgId && frame.error.code !== "run_active") {
-            dispatch({ type: "rejected", clientMsgId: msgId, error: frame.error });
-          } else if (!msgId) {
-            dispatch({ type: "control-error", log: "session", error: frame.error });
-          }
+        // `run_active`: the message stays queued and goes out when that run finishes.
+        if (msgId && frame.error.code !== "run_active") {
+          dispatch({ type: "rejected", clientMsgId: msgId, error: frame.error });
+        } else if (!msgId) {
+          dispatch({ type: "control-error", error: frame.error });
         }
       },
     });
@@ -98,15 +95,13 @@ export function useWorkspace(appId: string) {
     };
   }, [sessionId]);
 
-  // The outbox: the oldest queued message goes out once per socket epoch, when no run is active.
-  const next = state.pending[0];
-  const open = state.conn.session.status === "open";
+  const next = nextToSend(state.chat, state.conn.session);
   useEffect(() => {
     const conn = sessionConn.current;
-    if (!conn || !open || state.activeRunId || !next || next.sentOnEpoch === epoch) return;
+    if (!conn || !next) return;
     const sentOn = conn.send({ type: "message", text: next.text, client_msg_id: next.clientMsgId });
     if (sentOn !== null) dispatch({ type: "sent", clientMsgId: next.clientMsgId, epoch: sentOn });
-  }, [next, open, state.activeRunId, epoch]);
+  }, [next]);
 
   const send = useCallback((text: string) => {
     dispatch({ type: "enqueue", text, clientMsgId: newMessageId() });

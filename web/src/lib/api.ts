@@ -1,5 +1,22 @@
-import type { AppwrightEvent, ErrorInfo } from "../generated/events";
+/**
+ * The HTTP client. Every call names its route as the OpenAPI schema spells it; parameters,
+ * bodies and answers are typed by `apiTypes.ts`, so the client cannot drift from the server
+ * without `tsc` saying so.
+ */
+import type { ErrorInfo } from "../generated/events";
+import type { LogName } from "../state/types";
+import type { Answer, Method, PathParams, QueryParams, RequestBody, Route, RouteFor } from "./apiTypes";
 import { getToken } from "./auth";
+
+export type {
+  AppInfo,
+  CommitRecord,
+  CommitState,
+  FileInfo,
+  SessionInfo,
+  VersionDiff,
+  VersionRecord,
+} from "./apiTypes";
 
 /** A 4xx/5xx answer, carrying the server's `{error: {code, message}}`. */
 export class ApiError extends Error {
@@ -12,45 +29,57 @@ export class ApiError extends Error {
   }
 }
 
-export interface AppInfo {
+/** One of the two event logs: a session's (the conversation) or an app's. */
+export interface LogAddress {
+  name: LogName;
   id: string;
-  name: string;
-  created_at?: string;
 }
 
-export interface FileInfo {
-  path: string;
-  size?: number;
+type Args<P extends Route, M extends Method> = (PathParams<P, M> extends undefined
+  ? { path?: undefined }
+  : { path: PathParams<P, M> }) & {
+  query?: QueryParams<P, M>;
+  body?: RequestBody<P, M>;
+};
+
+const enc = encodeURIComponent;
+
+/** FastAPI's `{path:path}` parameter keeps its slashes: only its segments are encoded. */
+function encodeParam(name: string, value: string): string {
+  return name === "path" ? value.split("/").map(enc).join("/") : enc(value);
 }
 
-export type CommitState = "pending" | "committed" | "pushed" | "failed";
-
-export interface VersionRecord {
-  id: string;
-  number?: number;
-  parent_id?: string | null;
-  source: string;
-  paths: string[];
-  created_at?: string;
-  message?: string | null;
-  run_id?: string | null;
-  commit?: { state: CommitState; sha?: string | null; error?: ErrorInfo | string | null };
+function routeUrl(route: string, path?: object, query?: object): string {
+  const params = (path ?? {}) as Record<string, string>;
+  const url = route.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (typeof value !== "string") throw new Error(`${route}: missing path parameter ${name}`);
+    return encodeParam(name, value);
+  });
+  const search = Object.entries(query ?? {})
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]) => `${enc(k)}=${enc(String(v))}`)
+    .join("&");
+  return search ? `${url}?${search}` : url;
 }
 
-export interface VersionDiff {
-  version_id: string;
-  parent_id: string | null;
-  files: { path: string; before: string | null; after: string | null }[];
+function call<M extends Method, P extends RouteFor<M> & Route>(
+  method: M,
+  route: P,
+  args: Args<P, M> = {} as Args<P, M>,
+): Promise<Answer<P, M>> {
+  const url = routeUrl(route, args.path as object | undefined, args.query as object | undefined);
+  return request(method.toUpperCase(), url, args.body) as Promise<Answer<P, M>>;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request(method: string, url: string, body?: unknown): Promise<unknown> {
   const headers: Record<string, string> = {};
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;
   try {
-    res = await fetch(path, {
+    res = await fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -64,7 +93,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     const err = (data as { error?: ErrorInfo } | null)?.error;
     throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText);
   }
-  return data as T;
+  return data;
 }
 
 function safeJson(text: string): unknown {
@@ -75,34 +104,32 @@ function safeJson(text: string): unknown {
   }
 }
 
-const enc = encodeURIComponent;
-const filePath = (path: string) => path.split("/").map(enc).join("/");
-
 export const api = {
-  listApps: () => request<AppInfo[]>("GET", "/api/apps"),
-  createApp: (name: string, files: Record<string, string>) =>
-    request<AppInfo>("POST", "/api/apps", { name, files }),
-  listFiles: (app: string) => request<FileInfo[]>("GET", `/api/apps/${enc(app)}/files`),
-  readFile: (app: string, path: string) =>
-    request<{ path: string; content: string }>("GET", `/api/apps/${enc(app)}/files/${filePath(path)}`),
-  writeFile: (app: string, path: string, content: string) =>
-    request<unknown>("PUT", `/api/apps/${enc(app)}/files/${filePath(path)}`, { content }),
-  listVersions: (app: string) => request<VersionRecord[]>("GET", `/api/apps/${enc(app)}/versions`),
-  versionDiff: (app: string, version: string) =>
-    request<VersionDiff>("GET", `/api/apps/${enc(app)}/versions/${enc(version)}/diff`),
-  revert: (app: string, version: string, body: { paths?: string[]; files?: Record<string, string> }) =>
-    request<VersionRecord>("POST", `/api/apps/${enc(app)}/versions/${enc(version)}/revert`, body),
-  undo: (app: string) => request<VersionRecord>("POST", `/api/apps/${enc(app)}/undo`),
-  redo: (app: string) => request<VersionRecord>("POST", `/api/apps/${enc(app)}/redo`),
-  preview: (app: string) => request<{ url: string; expires_in?: number }>("GET", `/api/apps/${enc(app)}/preview`),
-  listSessions: (app: string) => request<{ id: string }[]>("GET", `/api/apps/${enc(app)}/sessions`),
-  createSession: (app: string) => request<{ id: string }>("POST", `/api/apps/${enc(app)}/sessions`),
-  cancel: (session: string) => request<unknown>("POST", `/api/sessions/${enc(session)}/cancel`),
-  events: (logPath: string, after: number) =>
-    request<{ events: AppwrightEvent[] }>("GET", `${logPath}/events?after=${after}`),
+  listApps: () => call("get", "/api/apps"),
+  createApp: (name: string, files: Record<string, string>) => call("post", "/api/apps", { body: { name, files } }),
+  listFiles: (app_id: string) => call("get", "/api/apps/{app_id}/files", { path: { app_id } }),
+  readFile: (app_id: string, path: string) => call("get", "/api/apps/{app_id}/files/{path}", { path: { app_id, path } }),
+  writeFile: (app_id: string, path: string, content: string) =>
+    call("put", "/api/apps/{app_id}/files/{path}", { path: { app_id, path }, body: { content } }),
+  listVersions: (app_id: string) => call("get", "/api/apps/{app_id}/versions", { path: { app_id } }),
+  versionDiff: (app_id: string, version_id: string) =>
+    call("get", "/api/apps/{app_id}/versions/{version_id}/diff", { path: { app_id, version_id } }),
+  revert: (app_id: string, version_id: string, body: { paths?: string[]; files?: Record<string, string> }) =>
+    call("post", "/api/apps/{app_id}/versions/{version_id}/revert", { path: { app_id, version_id }, body }),
+  undo: (app_id: string) => call("post", "/api/apps/{app_id}/undo", { path: { app_id } }),
+  redo: (app_id: string) => call("post", "/api/apps/{app_id}/redo", { path: { app_id } }),
+  preview: (app_id: string) => call("get", "/api/apps/{app_id}/preview", { path: { app_id } }),
+  listSessions: (app_id: string) => call("get", "/api/apps/{app_id}/sessions", { path: { app_id } }),
+  createSession: (app_id: string) => call("post", "/api/apps/{app_id}/sessions", { path: { app_id } }),
+  cancel: (session_id: string) => call("post", "/api/sessions/{session_id}/cancel", { path: { session_id } }),
+  events: (log: LogAddress, after: number) =>
+    log.name === "session"
+      ? call("get", "/api/sessions/{session_id}/events", { path: { session_id: log.id }, query: { after } })
+      : call("get", "/api/apps/{app_id}/events", { path: { app_id: log.id }, query: { after } }),
 };
 
-export function socketUrl(logPath: string): string {
+export function socketUrl(log: LogAddress): string {
   const proto = window.location.protocol === "https:" ? "wss:" : "ws:";
-  return `${proto}//${window.location.host}${logPath}/ws?token=${enc(getToken() ?? "")}`;
+  const path = log.name === "session" ? `/api/sessions/${enc(log.id)}` : `/api/apps/${enc(log.id)}`;
+  return `${proto}//${window.location.host}${path}/ws?token=${enc(getToken() ?? "")}`;
 }

@@ -14,6 +14,8 @@ export interface DebugCounters {
   editor: unknown;
   /** How long typing waits before it saves (tests raise it to hold edits unsaved). */
   saveDelayMs: number;
+  /** Committed renders per pane (`useRenderCount`): shows which events re-render what. */
+  renders: Record<string, number>;
 }
 
 type Dispose = () => void;
@@ -26,6 +28,7 @@ export const counters: DebugCounters = {
   sockets: 0,
   editor: null,
   saveDelayMs: 700,
+  renders: {},
   dropSockets() {
     const n = liveSockets.size;
     for (const ws of liveSockets) ws.close(4000, "dropped by test hook");

@@ -81,7 +81,7 @@ describe("LogConnection", () => {
     const seen: number[] = [];
     const states: ConnState[] = [];
     const conn = new LogConnection({
-      path: "/api/apps/a1",
+      log: { name: "app", id: "a1" },
       after: 0,
       onEvents: (events) => seen.push(...events.map((e) => e.seq)),
       onState: (s) => states.push(s),
@@ -120,6 +120,8 @@ describe("LogConnection", () => {
     second.deliver(ev(2));
     expect(seen).toEqual([1, 2]);
     expect(states.at(-1)).toMatchObject({ status: "open" });
+    // Each socket is a new epoch: the outbox sends again on it what the old one may have lost.
+    expect(states.filter((s) => s.status === "open").map((s) => s.epoch)).toEqual([1, 2]);
     conn.dispose();
   });
 

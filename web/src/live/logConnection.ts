@@ -5,20 +5,17 @@
  * A gap in `seq` (which a healthy server never sends) is healed the same way.
  */
 import { type AppwrightEvent, type ErrorInfo, isEvent } from "../generated/events";
-import { api, socketUrl } from "../lib/api";
+import { api, type LogAddress, socketUrl } from "../lib/api";
 import { listen, openTrackedSocket, releaseSocket, setTrackedTimeout } from "../lib/tracked";
-import type { ConnState } from "../state/types";
+import type { ConnState, ConnStatus } from "../state/types";
 
 export interface LogConnectionOptions {
-  /** "/api/sessions/{s}" or "/api/apps/{app}". */
-  path: string;
+  log: LogAddress;
   after: number;
   onEvents: (events: AppwrightEvent[]) => void;
   onState: (state: ConnState) => void;
   /** After the HTTP catch-up (or its failure): from here on, events are live. */
   onCaughtUp?: () => void;
-  /** The socket is open and resumed; `epoch` counts opens. */
-  onOpen?: (epoch: number) => void;
   /** Frames without `seq`: replies such as `accepted`, `cancelling` and `error`. */
   onControl?: (frame: ControlFrame) => void;
 }
@@ -69,7 +66,7 @@ export class LogConnection {
 
   private async catchUp(): Promise<void> {
     try {
-      const { events } = await api.events(this.opts.path, this.lastSeq);
+      const { events } = await api.events(this.opts.log, this.lastSeq);
       if (this.disposed) return;
       this.accept(events);
     } catch {
@@ -82,15 +79,14 @@ export class LogConnection {
 
   private connect(): void {
     this.cancelRetry = null;
-    this.opts.onState({ status: this.attempt ? "reconnecting" : "connecting", attempt: this.attempt, error: null });
-    const ws = openTrackedSocket(socketUrl(this.opts.path));
+    this.report(this.attempt ? "reconnecting" : "connecting", null);
+    const ws = openTrackedSocket(socketUrl(this.opts.log));
     this.ws = ws;
     ws.onopen = () => {
       ws.send(JSON.stringify({ type: "resume", after: this.lastSeq }));
       this.attempt = 0;
       this.epoch += 1;
-      this.opts.onState({ status: "open", attempt: 0, error: null });
-      this.opts.onOpen?.(this.epoch);
+      this.report("open", null);
     };
     ws.onmessage = (msg) => this.onFrame(msg.data);
     ws.onclose = (ev) => {
@@ -133,17 +129,17 @@ export class LogConnection {
     if (this.disposed) return;
     const fatal = FATAL[code];
     if (fatal) {
-      this.opts.onState({ status: "closed", attempt: this.attempt, error: { code: String(code), message: reason || fatal } });
+      this.report("closed", { code: String(code), message: reason || fatal });
       return;
     }
     this.attempt += 1;
     const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (this.attempt - 1)) * (0.75 + Math.random() * 0.5);
-    this.opts.onState({
-      status: "reconnecting",
-      attempt: this.attempt,
-      error: { code: String(code), message: reason || "Connection lost" },
-    });
+    this.report("reconnecting", { code: String(code), message: reason || "Connection lost" });
     this.cancelRetry = setTrackedTimeout(() => this.connect(), delay);
+  }
+
+  private report(status: ConnStatus, error: ErrorInfo | null): void {
+    this.opts.onState({ status, attempt: this.attempt, error, epoch: this.epoch });
   }
 
   private retryNow(): void {

@@ -1,5 +1,11 @@
-import type { AppwrightEvent, ErrorInfo, RunFinished, ToolFinished } from "../generated/events";
-import type { CommitState, FileInfo, VersionRecord } from "../lib/api";
+/**
+ * The workspace's UI state: one slice per thing a pane shows, each built by its own reducer
+ * module from the two logs. A slice keeps its identity when an event does not concern it,
+ * so a pane that reads only its slice (and is memoised) does not re-render for others' events:
+ * a streamed text delta changes `chat`, never `files` or `history`. A new panel adds a slice.
+ */
+import type { AppwrightEvent, ErrorInfo, RunFinished, RunResumed, ToolFinished } from "../generated/events";
+import type { CommitState, FileInfo, VersionRecord } from "../lib/apiTypes";
 
 /** The two logs the workspace follows, each with its own `seq`. */
 export type LogName = "session" | "app";
@@ -12,7 +18,11 @@ export interface ConnState {
   attempt: number;
   /** Why the connection is closed for good (4401/4404), or the last transient failure. */
   error: ErrorInfo | null;
+  /** Sockets opened so far; each open is a new one (the outbox resends on each). */
+  epoch: number;
 }
+
+// ---- chat: the session log's runs, and messages not yet seen as runs ---------------------
 
 export type RunStatus = RunFinished["status"];
 export type ToolStatus = ToolFinished["status"];
@@ -33,6 +43,7 @@ export interface TextBlock {
   text: string;
 }
 
+/** `model.retry`: the model call failed and is tried again. */
 export interface RetryNotice {
   kind: "retry";
   attempt: number;
@@ -40,7 +51,14 @@ export interface RetryNotice {
   reason: string;
 }
 
-export type RunItem = TextBlock | ToolCard | RetryNotice;
+/** `run.resumed`: the process running the run stopped and another took it over. */
+export interface ResumedNotice {
+  kind: "resumed";
+  turn: number;
+  reason: RunResumed["reason"];
+}
+
+export type RunItem = TextBlock | ToolCard | RetryNotice | ResumedNotice;
 
 export interface RunView {
   id: string;
@@ -50,7 +68,7 @@ export interface RunView {
   status: "running" | RunStatus;
   error: ErrorInfo | null;
   items: RunItem[];
-  /** Index in `items` where the current model attempt began (see `model.retry`). */
+  /** Index in `items` where the current model attempt began (see `abandonAttempt`). */
   attemptStart: number;
   turn: number;
   editedPaths: string[];
@@ -59,11 +77,35 @@ export interface RunView {
 export interface PendingMessage {
   clientMsgId: string;
   text: string;
-  /** The socket epoch it was last sent on; null until sent (or to be sent again). */
+  /** The socket epoch it last went out on; null until sent (or to be sent again). */
   sentOnEpoch: number | null;
-  /** The run the server started for it (its `accepted` frame), before `run.started` arrives. */
-  runId: string | null;
 }
+
+export interface ChatState {
+  runs: RunView[];
+  activeRunId: string | null;
+  /** Sent or to be sent, oldest first, until the `run.started` carrying its id (see outbox.ts). */
+  pending: PendingMessage[];
+  /** The last refusal of a message or command. */
+  error: ErrorInfo | null;
+}
+
+// ---- files: the app's paths, and when each last changed ----------------------------------
+
+export interface FileEntry {
+  path: string;
+  versionId: string | null;
+  /** Bumped by every `file.updated` for this path. */
+  rev: number;
+}
+
+export interface FilesState {
+  entries: Record<string, FileEntry>;
+  /** The HTTP listing has arrived. */
+  loaded: boolean;
+}
+
+// ---- history: versions and their commits -------------------------------------------------
 
 export interface VersionView {
   id: string;
@@ -84,34 +126,28 @@ export interface CommitView {
   seq: number;
 }
 
-export interface FileEntry {
-  path: string;
-  versionId: string | null;
-  /** Bumped by every `file.updated` for this path. */
-  rev: number;
-}
-
-export interface WorkspaceState {
-  seq: Record<LogName, number>;
-  conn: Record<LogName, ConnState>;
-  runs: RunView[];
-  activeRunId: string | null;
-  pending: PendingMessage[];
-  controlError: ErrorInfo | null;
-  files: Record<string, FileEntry>;
-  filesLoaded: boolean;
+export interface HistoryState {
   /** Newest first. */
   versions: VersionView[];
   commits: Record<string, CommitView>;
 }
 
+// ---- the whole -----------------------------------------------------------------------------
+
+export interface WorkspaceState {
+  seq: Record<LogName, number>;
+  conn: Record<LogName, ConnState>;
+  chat: ChatState;
+  files: FilesState;
+  history: HistoryState;
+}
+
 export type Action =
   | { type: "events"; log: LogName; events: AppwrightEvent[] }
   | { type: "conn"; log: LogName; conn: ConnState }
-  | { type: "control-error"; log: LogName; error: ErrorInfo }
+  | { type: "control-error"; error: ErrorInfo }
   | { type: "enqueue"; text: string; clientMsgId: string }
   | { type: "sent"; clientMsgId: string; epoch: number }
-  | { type: "accepted"; clientMsgId: string; runId: string }
   | { type: "rejected"; clientMsgId: string; error: ErrorInfo }
   | { type: "files-loaded"; files: FileInfo[] }
   | { type: "versions-loaded"; versions: VersionRecord[] }

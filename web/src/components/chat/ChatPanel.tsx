@@ -1,20 +1,24 @@
-import { useLayoutEffect, useRef } from "react";
-import type { WorkspaceState } from "../../state/types";
+import { memo, useLayoutEffect, useRef } from "react";
+import { useRenderCount } from "../../hooks/useRenderCount";
+import type { ChatState, ConnState } from "../../state/types";
 import { Composer } from "./Composer";
 import { RunBlock } from "./RunBlock";
 
 interface Props {
-  state: WorkspaceState;
+  chat: ChatState;
+  /** The session socket's state. */
+  conn: ConnState;
   ready: boolean;
   onSend: (text: string) => void;
   onCancel: () => void;
   onNewSession: () => void;
 }
 
-export function ChatPanel({ state, ready, onSend, onCancel, onNewSession }: Props) {
+export const ChatPanel = memo(function ChatPanel({ chat, conn, ready, onSend, onCancel, onNewSession }: Props) {
+  useRenderCount("chat");
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
-  const offline = state.conn.session.status !== "open";
+  const offline = conn.status !== "open";
 
   // Stay at the bottom while the answer streams, unless the vendor scrolled up to read.
   useLayoutEffect(() => {
@@ -26,7 +30,7 @@ export function ChatPanel({ state, ready, onSend, onCancel, onNewSession }: Prop
     <section className="pane chat" data-testid="chat">
       <header className="pane-head">
         <span>Chat</span>
-        <button className="link" onClick={onNewSession} disabled={!!state.activeRunId}>
+        <button className="link" onClick={onNewSession} disabled={!!chat.activeRunId}>
           New conversation
         </button>
       </header>
@@ -38,21 +42,21 @@ export function ChatPanel({ state, ready, onSend, onCancel, onNewSession }: Prop
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
       >
-        {state.runs.length === 0 && state.pending.length === 0 && (
+        {chat.runs.length === 0 && chat.pending.length === 0 && (
           <div className="empty">Ask for a change, e.g. “make the heading blue and add a contact section”.</div>
         )}
-        {state.runs.map((run) => (
+        {chat.runs.map((run) => (
           <RunBlock key={run.id} run={run} onRetry={onSend} />
         ))}
-        {state.pending.map((p) => (
+        {chat.pending.map((p) => (
           <div key={p.clientMsgId} className="msg user pending" data-testid="pending-message">
             {p.text}
-            <span className="pending-tag">{offline ? "queued · offline" : state.activeRunId ? "queued" : "sending…"}</span>
+            <span className="pending-tag">{offline ? "queued · offline" : chat.activeRunId ? "queued" : "sending…"}</span>
           </div>
         ))}
-        {state.controlError && <div className="notice error">{state.controlError.message}</div>}
+        {chat.error && <div className="notice error">{chat.error.message}</div>}
       </div>
-      <Composer running={!!state.activeRunId} disabled={!ready} onSend={onSend} onCancel={onCancel} />
+      <Composer running={!!chat.activeRunId} disabled={!ready} onSend={onSend} onCancel={onCancel} />
     </section>
   );
-}
+});

@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { DocStatus, DocumentSync } from "../../editor/documentSync";
-import type { WorkspaceState } from "../../state/types";
+import { useRenderCount } from "../../hooks/useRenderCount";
+import type { FilesState, HistoryState } from "../../state/types";
 import { VersionList } from "../versions/VersionList";
 import { CodeEditor } from "./CodeEditor";
 import { DiffView } from "./DiffView";
@@ -8,7 +9,8 @@ import { FileTree } from "./FileTree";
 
 interface Props {
   appId: string;
-  state: WorkspaceState;
+  files: FilesState;
+  history: HistoryState;
   sync: DocumentSync;
   statuses: Record<string, DocStatus>;
   notify: (text: string, tone?: "info" | "error") => void;
@@ -19,30 +21,32 @@ function defaultFile(paths: string[]): string | null {
 }
 
 /** File tree and version history beside Monaco (or the diff of a chosen version). */
-export function EditorPanel({ appId, state, sync, statuses, notify }: Props) {
-  const paths = useMemo(() => Object.keys(state.files).sort(), [state.files]);
+export const EditorPanel = memo(function EditorPanel({ appId, files, history, sync, statuses, notify }: Props) {
+  useRenderCount("editor");
+  const entries = files.entries;
+  const paths = useMemo(() => Object.keys(entries).sort(), [entries]);
   const [open, setOpen] = useState<string | null>(null);
   const [diffId, setDiffId] = useState<string | null>(null);
   const [accepted, setAccepted] = useState<Set<string>>(new Set());
   const seenRevs = useRef<Record<string, number>>({});
 
-  const current = open && state.files[open] ? open : defaultFile(paths);
+  const current = open && entries[open] ? open : defaultFile(paths);
 
   // The editor follows the app log: every change to an opened file is fetched and merged.
   useEffect(() => {
     const seen = seenRevs.current;
-    for (const [path, entry] of Object.entries(state.files)) {
+    for (const [path, entry] of Object.entries(entries)) {
       if (seen[path] !== undefined && seen[path] !== entry.rev) void sync.remoteChanged(path);
       seen[path] = entry.rev;
     }
     for (const path of Object.keys(seen)) {
-      if (state.files[path]) continue;
+      if (entries[path]) continue;
       delete seen[path];
       sync.remoteDeleted(path);
     }
-  }, [state.files, sync]);
+  }, [entries, sync]);
 
-  const diffVersion = state.versions.find((v) => v.id === diffId) ?? null;
+  const diffVersion = history.versions.find((v) => v.id === diffId) ?? null;
 
   return (
     <section className="pane editor-pane">
@@ -58,7 +62,7 @@ export function EditorPanel({ appId, state, sync, statuses, notify }: Props) {
           }}
         />
         <header className="pane-head">History</header>
-        <VersionList versions={state.versions} commits={state.commits} selected={diffId} onSelect={setDiffId} />
+        <VersionList versions={history.versions} commits={history.commits} selected={diffId} onSelect={setDiffId} />
       </aside>
       <div className="editor-main">
         <div className={diffVersion ? "hidden" : "fill"}>
@@ -81,4 +85,4 @@ export function EditorPanel({ appId, state, sync, statuses, notify }: Props) {
       </div>
     </section>
   );
-}
+});

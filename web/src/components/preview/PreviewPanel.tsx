@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from "react";
+import { memo, useEffect, useRef, useState } from "react";
+import { usePreviewFollower } from "../../hooks/usePreviewFollower";
+import { useRenderCount } from "../../hooks/useRenderCount";
 import { api } from "../../lib/api";
 import type { VersionView } from "../../state/types";
-import { usePreviewFollower } from "./usePreviewFollower";
 
 const RENEW_BEFORE_MS = 5 * 60 * 1000;
 
@@ -14,7 +15,8 @@ interface Props {
  * The app as its visitors see it, in a sandboxed iframe (no allow-same-origin: its scripts
  * can never reach the workspace or its token). The element is created once and kept.
  */
-export function PreviewPanel({ appId, versions }: Props) {
+export const PreviewPanel = memo(function PreviewPanel({ appId, versions }: Props) {
+  useRenderCount("preview");
   const frame = useRef<HTMLIFrameElement>(null);
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -72,4 +74,4 @@ export function PreviewPanel({ appId, versions }: Props) {
       )}
     </section>
   );
-}
+});

@@ -1,6 +1,6 @@
 import { type RefObject, useEffect, useRef, useState } from "react";
-import { debounce, listen } from "../../lib/tracked";
-import type { VersionView } from "../../state/types";
+import { debounce, listen } from "../lib/tracked";
+import type { VersionView } from "../state/types";
 
 const COALESCE_MS = 150;
 

@@ -1,0 +1,136 @@
+/**
+ * The HTTP API's types as the client sees them: the one bridge between the generated OpenAPI
+ * types (`src/generated/api.ts`, from the FastAPI app by `npm run gen`) and the client.
+ *
+ * Routes, methods, path and query parameters and request bodies come from the schema only, so
+ * a renamed route or a changed body is a type error here and in `api.ts`. Most routes still
+ * answer plain dicts, which the schema calls `unknown`; their answers are written once, in
+ * `Handwritten`, keyed by route. A route the schema describes ignores its entry there: once
+ * the server gains response models, `npm run gen` switches each route to its generated type,
+ * and the entry is deleted.
+ */
+import type { paths } from "../generated/api";
+import type { AppwrightEvent, CommitUpdated, ErrorInfo } from "../generated/events";
+
+export type Method = "get" | "put" | "post" | "delete";
+export type Route = keyof paths;
+
+type Operation<P extends Route, M extends Method> = NonNullable<paths[P][M]>;
+
+/** "get /api/apps", ...: every route and method the schema has. */
+export type RouteKey = {
+  [P in Route]: { [M in Method]: [Operation<P, M>] extends [never] ? never : `${M} ${P}` }[Method];
+}[Route];
+
+/** The routes that answer `method`. */
+export type RouteFor<M extends Method> = {
+  [P in Route]: [Operation<P, M>] extends [never] ? never : P;
+}[Route];
+
+type Parameters<P extends Route, M extends Method> =
+  Operation<P, M> extends { parameters: infer X } ? X : never;
+export type PathParams<P extends Route, M extends Method> =
+  Parameters<P, M> extends { path: infer X } ? X : undefined;
+export type QueryParams<P extends Route, M extends Method> =
+  Parameters<P, M> extends { query?: infer X } ? X : undefined;
+export type RequestBody<P extends Route, M extends Method> =
+  Operation<P, M> extends { requestBody?: { content: { "application/json": infer B } } } ? B : undefined;
+
+type SuccessCode = 200 | 201 | 202 | 204;
+type Json<R> = R extends { content: { "application/json": infer J } } ? J : never;
+type SchemaAnswer<P extends Route, M extends Method> =
+  Operation<P, M> extends { responses: infer R } ? Json<R[Extract<keyof R, SuccessCode>]> : never;
+
+/** What a route answers: the schema's type where it has one, else the `Handwritten` entry. */
+export type Answer<P extends Route, M extends Method> =
+  unknown extends SchemaAnswer<P, M>
+    ? `${M} ${P}` extends keyof Handwritten
+      ? Handwritten[`${M} ${P}`]
+      : unknown
+    : SchemaAnswer<P, M>;
+
+// ---- answers the schema does not describe yet ---------------------------------------------
+
+export type CommitState = CommitUpdated["state"];
+
+export interface AppInfo {
+  id: string;
+  name: string;
+  created_at: string;
+  version_count: number;
+  total_bytes: number;
+}
+
+export interface FileInfo {
+  path: string;
+  size: number;
+  version_id: string;
+  updated_at: string;
+}
+
+export interface FileContent extends FileInfo {
+  content: string;
+}
+
+export interface CommitRecord {
+  state: CommitState;
+  sha: string | null;
+  error: ErrorInfo | null;
+}
+
+export interface VersionRecord {
+  id: string;
+  number: number;
+  parent_id: string | null;
+  source: string;
+  target_id: string | null;
+  paths: string[];
+  message: string;
+  run_id: string | null;
+  created_at: string;
+  commit: CommitRecord;
+}
+
+/** A manual write's answer: the file, and the version it made (null when nothing changed). */
+export interface FileWritten extends FileInfo {
+  version: VersionRecord | null;
+}
+
+export interface VersionDiff {
+  version_id: string;
+  parent_id: string | null;
+  source: string;
+  files: { path: string; before: string | null; after: string | null }[];
+}
+
+export interface SessionInfo {
+  id: string;
+  app_id: string;
+  created_at: string;
+}
+
+export interface EventsPage {
+  events: AppwrightEvent[];
+}
+
+/** Only keys that are routes of the schema are allowed (a renamed route fails to compile). */
+type RoutesOnly<T extends { [K in keyof T]: K extends RouteKey ? unknown : never }> = T;
+
+type Handwritten = RoutesOnly<{
+  "get /api/apps": AppInfo[];
+  "post /api/apps": AppInfo;
+  "get /api/apps/{app_id}/files": FileInfo[];
+  "get /api/apps/{app_id}/files/{path}": FileContent;
+  "put /api/apps/{app_id}/files/{path}": FileWritten;
+  "get /api/apps/{app_id}/versions": VersionRecord[];
+  "get /api/apps/{app_id}/versions/{version_id}/diff": VersionDiff;
+  "post /api/apps/{app_id}/versions/{version_id}/revert": { version: VersionRecord | null };
+  "post /api/apps/{app_id}/undo": VersionRecord;
+  "post /api/apps/{app_id}/redo": VersionRecord;
+  "get /api/apps/{app_id}/events": EventsPage;
+  "get /api/apps/{app_id}/preview": { url: string; expires_in: number };
+  "get /api/apps/{app_id}/sessions": SessionInfo[];
+  "post /api/apps/{app_id}/sessions": SessionInfo;
+  "post /api/sessions/{session_id}/cancel": { run_id: string | null; cancelled: boolean };
+  "get /api/sessions/{session_id}/events": EventsPage;
+}>;
