@@ -44,7 +44,8 @@ class ServeProcess:
         )
         return self
 
-    async def ready(self, timeout: float = 30) -> None:
+    async def ready(self, timeout: float = 90) -> None:
+        """Until `/healthz` answers; starting takes a while on a busy machine."""
         async with httpx.AsyncClient() as client, asyncio.timeout(timeout):
             while True:
                 assert self.proc is not None and self.proc.poll() is None, (

@@ -66,6 +66,7 @@ class StormConfig:
     drop_rate: float = 0.25  # share of socket connections a client drops on purpose
     post_rate: float = 0.25  # share of runs whose message is POSTed instead of sent as a frame
     hang_after: float = 120.0  # seconds from a run's message to its end before it is a hang
+    aim: float = 3.0  # seconds a kill may wait for its victim to be running a tool
     seed: int = 1
 
 
@@ -251,14 +252,14 @@ class _Storm:
                 return
             victim = self.processes[k % len(self.processes)]
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(3):
+                async with asyncio.timeout(self.config.aim):
                     while not any(t.owner is victim and t.running_a_tool() for t in self.traces):
                         await asyncio.sleep(0.02)
             victim.kill9()
             self.report.kills += 1
             await asyncio.sleep(self.config.restart_after)
             victim.start()
-            await victim.ready(timeout=60)
+            await victim.ready()
             self.report.restarts += 1
 
     async def _call(

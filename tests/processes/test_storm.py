@@ -14,7 +14,7 @@ REDIS_URL = os.environ.get("APPWRIGHT_TEST_REDIS", "redis://127.0.0.1:6379/0")
 async def test_a_storm_of_faults_drops_and_a_kill_leaves_every_log_whole(
     sim, pg_url, tmp_path
 ) -> None:
-    config = StormConfig(runs=10, concurrency=5, kills=1, restart_after=1.0, seed=7)
+    config = StormConfig(runs=10, concurrency=5, kills=1, restart_after=1.0, aim=20, seed=7)
     report = await storm(
         config,
         sim=sim,

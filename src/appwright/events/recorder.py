@@ -89,8 +89,7 @@ class Recorder:
             raise LeaseLost(f"{self.log_name} may no longer be written by this process.")
 
         async def unit(conn: Any) -> list[dict[str, Any]]:
-            if self.guard is not None:
-                await self.guard(conn)
+            await self._guard(conn)
             return await event_log.append(conn, self.log_name, await work(conn))
 
         try:
@@ -110,11 +109,14 @@ class Recorder:
 
     def _appender(self, events: list[_Event]) -> Callable[[Any], Awaitable[list[dict[str, Any]]]]:
         async def append(conn: Any) -> list[dict[str, Any]]:
-            if self.guard is not None:
-                await self.guard(conn)
+            await self._guard(conn)
             return await event_log.append(conn, self.log_name, events)
 
         return append
+
+    async def _guard(self, conn: Any) -> None:
+        if self.guard is not None:
+            await self.guard(conn)
 
     def _lose(self) -> None:
         self.lost = True
