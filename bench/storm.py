@@ -11,8 +11,9 @@ which the test suite runs small (`tests/processes/test_storm.py`).
 A run "ended correctly" when its session's log holds to the contract: contiguous `seq`, one
 `run.started` and one `run.finished`, every `tool.started` finished exactly once (and before
 any `run.resumed` after it). A "hang" is a run whose client saw no `run.finished` within
---hang-after seconds. An edit "lost" was reported but not applied (or applied but not
-reported, or missing from the file); one "doubled" was applied more than once.
+--hang-after seconds. An edit "lost" was reported applied but is absent (or applied without
+a word, or missing from the file); one "doubled" was applied more than once. An edit refused
+with an honest error (say, a timeout under load) is neither, and is counted on its own.
 
     .venv/bin/python bench/storm.py [--runs 400] [--concurrency 30] [--kills 4]
         [--restart-after 3] [--fault-rate 0.2] [--seed 1] [--pg [URL]] [--redis URL]
@@ -44,6 +45,7 @@ def rows(config: StormConfig, report: StormReport) -> list[tuple[str, str, str, 
     statuses = ", ".join(f"{s} {n}" for s, n in sorted(report.statuses.items()))
     resumed = sum(v.resumed for v in report.verdicts)
     closed = sum(v.closed_by_takeover for v in report.verdicts)
+    refused = sum(v.refused for v in report.verdicts)
     return [
         ("runs", str(runs), f"{config.runs}", runs == config.runs),
         (
@@ -69,6 +71,7 @@ def rows(config: StormConfig, report: StormReport) -> list[tuple[str, str, str, 
         ("edits lost", str(report.edits_lost), "0", report.edits_lost == 0),
         ("edits doubled", str(report.edits_doubled), "0", report.edits_doubled == 0),
         ("edits applied", str(sum(v.applied for v in report.verdicts)), "", None),
+        ("edits refused and reported so (e.g. timeout)", str(refused), "", None),
         ("run statuses", statuses, "", None),
         ("runs resumed after a takeover", str(resumed), "", None),
         ("tools closed by a takeover", str(closed), "", None),

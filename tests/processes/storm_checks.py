@@ -55,8 +55,10 @@ class Verdict:
     """What the end state of one run says (see `check_run`)."""
 
     broken: list[str] = field(default_factory=list)  # the log breaks the contract
+    notes: list[str] = field(default_factory=list)  # what went wrong with the run's edit
     client_differs: bool = False  # what the client received is not the log
     lost: int = 0  # edits reported but not applied, or applied but not reported
+    refused: bool = False  # the run completed with its edit refused, and said so
     doubled: int = 0  # edits applied more than once
     applied: int = 0
     status: str = "none"
@@ -101,7 +103,7 @@ class StormReport:
         return Counter(v.status for v in self.verdicts)
 
     def problems(self) -> list[str]:
-        return [p for v in self.verdicts for p in v.broken] + self.client_errors
+        return [p for v in self.verdicts for p in v.broken + v.notes] + self.client_errors
 
 
 def check_run(
@@ -110,7 +112,7 @@ def check_run(
     """The contract, for the session of one run: contiguous `seq`; one `run.started` (the
     client's) and one `run.finished`, last; every `tool.started` finished exactly once, and
     before any `run.resumed` that follows it; the client received exactly the log; the run's
-    edit applied at most once (exactly once if it completed), and reported iff applied."""
+    edit applied at most once, reported if and only if applied, and present in the file."""
     verdict = Verdict()
     name = f"run {trace.index} ({trace.session_id})"
     broken = verdict.broken
@@ -146,11 +148,23 @@ def check_run(
     run_id = starts[0]["run_id"] if starts else None
     applied = [v for v in versions if v["source"] == "ai" and v["run_id"] == run_id]
     reported = {e["version_id"] for e in events if e["type"] == "file.updated"}
+    applied_ids = {v["id"] for v in applied}
+    edits = [
+        (e["status"], e["summary"][:80])
+        for e in events
+        if e["type"] == "tool.finished" and e["name"] == "apply_edit"
+    ]
     verdict.applied = len(applied)
     verdict.doubled = max(0, len(applied) - 1) + max(0, content.count(ITEM) - len(applied))
-    if verdict.status == "completed" and not applied:
-        verdict.lost += 1
-    verdict.lost += len(reported - {v["id"] for v in applied})
-    verdict.lost += len({v["id"] for v in applied} - reported)
-    verdict.lost += max(0, len(applied) - content.count(ITEM))
+    verdict.lost += len(reported - applied_ids)  # said to be applied, but absent
+    verdict.lost += len(applied_ids - reported)  # applied without a word
+    verdict.lost += max(0, len(applied) - content.count(ITEM))  # a version the file lacks
+    if not applied and any(status == "ok" for status, _ in edits):
+        verdict.lost += 1  # the model was told it worked
+    verdict.refused = not applied and bool(edits) and verdict.status == "completed"
+    if verdict.lost or verdict.doubled:
+        verdict.notes.append(
+            f"{name}: {len(applied)} versions, {content.count(ITEM)} items, "
+            f"{len(reported)} reported; apply_edit outcomes {edits}"
+        )
     return verdict

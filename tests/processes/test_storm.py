@@ -28,7 +28,9 @@ async def test_a_storm_of_faults_drops_and_a_kill_leaves_every_log_whole(
     assert (report.kills, report.restarts) == (1, 1)
     assert report.broken_logs == report.hangs == report.client_mismatches == 0
     assert report.edits_lost == report.edits_doubled == 0
-    assert sum(v.applied for v in report.verdicts) >= report.statuses["completed"]
+    # Every run that completed applied its edit, or was told why it could not.
+    completed = [v for v in report.verdicts if v.status == "completed"]
+    assert all(v.applied == 1 or v.refused for v in completed)
     # What the storm is for happened: a run was taken over mid-tool, sockets dropped.
     assert any(v.resumed and v.closed_by_takeover for v in report.verdicts)
     assert report.drops > 0

@@ -54,8 +54,8 @@ async def test_one_of_two_claims_wins_and_fences_the_previous_owner(runtime) -> 
     won = [c for c in claims if c is not None]
     assert len(won) == 1 and won[0].epoch == 1
     with pytest.raises(LeaseLost):
-        await runtime.db.run(lambda conn: leases.hold(conn, lease))
-    await runtime.db.run(lambda conn: leases.hold(conn, won[0]))
+        await runtime.db.run(lambda conn: leases.hold(conn, lease, until))
+    await runtime.db.run(lambda conn: leases.hold(conn, won[0], until))
     renewal = await runtime.db.run(lambda conn: leases.renew(conn, [lease, won[0]], until))
     assert renewal.lost == [lease.run_id]
     assert await runtime.db.read(lambda conn: leases.expired(conn, now(), [])) == []
@@ -69,12 +69,37 @@ async def test_a_run_reclaimed_by_its_old_owner_still_fences_the_old_epoch(runti
     )
     assert again is not None and again.owner == lease.owner and again.epoch == 1
     with pytest.raises(LeaseLost):
-        await runtime.db.run(lambda conn: leases.hold(conn, lease))
+        await runtime.db.run(lambda conn: leases.hold(conn, lease, moment))
+
+
+async def test_a_renewal_never_waits_for_a_write_of_the_run_under_way(runtime, backend) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite has one writer at a time: there is no row lock to wait for")
+    _vendor, _app, _session, lease = await running(runtime)
+    until = now() + timedelta(seconds=10)
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def a_long_write(conn: Any) -> None:
+        await leases.hold(conn, lease, until)
+        locked.set()
+        await release.wait()
+
+    writing = asyncio.create_task(runtime.db.run(a_long_write))
+    await locked.wait()
+    try:
+        async with asyncio.timeout(5):
+            renewal = await runtime.db.run(lambda conn: leases.renew(conn, [lease], until))
+        assert renewal.lost == []
+    finally:
+        release.set()
+        await writing
+    after = await runtime.db.read(lambda conn: session_store.get_run(conn, lease.run_id))
+    assert after.owner == "proc_a"
 
 
 async def test_every_write_of_a_journal_whose_lease_was_taken_is_refused(runtime) -> None:
     vendor_id, app_id, session_id, lease = await running(runtime)
-    journal = RunJournal(runtime.db, runtime.bus, session_id, lease)
+    journal = RunJournal(runtime.db, runtime.bus, session_id, lease, lease_seconds=10)
     lost: list[bool] = []
     journal.on_lost = lambda: lost.append(True)
     journal.start()

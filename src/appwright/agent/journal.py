@@ -16,6 +16,7 @@ least as far along as the conversation it resumes from.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from appwright.agent.open_turn import OpenTurn
@@ -28,6 +29,7 @@ from appwright.models.types import Message
 from appwright.store import leases
 from appwright.store import sessions as session_store
 from appwright.store.database import Database
+from appwright.store.ids import now
 
 
 class RunJournal:
@@ -37,10 +39,13 @@ class RunJournal:
         bus: Bus,
         session_id: str,
         lease: leases.Lease,
+        *,
+        lease_seconds: float,
     ) -> None:
         self.db = db
         self.session_id = session_id
         self.lease = lease
+        self.lease_seconds = lease_seconds
         self.on_lost: Callable[[], None] = lambda: None
         self.recorder = Recorder(db, bus, event_log.session_log(session_id), guard=self.hold)
 
@@ -65,9 +70,9 @@ class RunJournal:
         await self.recorder.close()
 
     async def hold(self, conn: Any) -> None:
-        """The fence, run first in each of the run's transactions."""
+        """The fence, run first in each of the run's transactions (it extends the lease)."""
         try:
-            await leases.hold(conn, self.lease)
+            await leases.hold(conn, self.lease, now() + timedelta(seconds=self.lease_seconds))
         except LeaseLost:
             self.on_lost()
             raise

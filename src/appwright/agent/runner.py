@@ -259,7 +259,9 @@ class Runner:
             state=RunState(
                 run_id=run.id, conversation=[], turn=run.turns, edited_paths=list(run.edited_paths)
             ),
-            journal=RunJournal(self.db, self.bus, session.id, lease),
+            journal=RunJournal(
+                self.db, self.bus, session.id, lease, lease_seconds=self.lease_seconds
+            ),
         )
         handle.journal.start()
         self.active[run.id] = handle

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -51,29 +52,53 @@ def _current(lease: Lease) -> sa.ColumnElement[bool]:
     )
 
 
-async def hold(conn: AsyncConnection, lease: Lease) -> None:
+async def hold(conn: AsyncConnection, lease: Lease, until: datetime) -> None:
     """The fence: raises LeaseLost unless `lease` is still current, and otherwise keeps it
-    current until the transaction ends (see the module docstring)."""
-    result = await conn.execute(sa.update(runs).where(_current(lease)).values(owner=lease.owner))
+    current until the transaction ends (see the module docstring). A process that writes is
+    alive, so the lease is extended to `until` on the way."""
+    result = await conn.execute(sa.update(runs).where(_current(lease)).values(lease_until=until))
     if result.rowcount != 1:
         raise LeaseLost(f"Run {lease.run_id} is no longer run by this process.")
 
 
 async def renew(conn: AsyncConnection, leases: Sequence[Lease], until: datetime) -> Renewal:
     """Extend the current ones among `leases`; report the runs someone asked to cancel and
-    the leases lost meanwhile."""
-    lost: list[str] = []
-    for lease in sorted(leases, key=lambda held: held.run_id):  # one lock order
-        result = await conn.execute(
-            sa.update(runs).where(_current(lease)).values(lease_until=until)
+    the leases lost meanwhile. Never waits for a row lock: a run's row is locked only by a
+    write of the run (which extends the lease itself) or by a takeover (which will end it)."""
+    if not leases:
+        return Renewal(cancel_requested=[], lost=[])
+    rows = {
+        row.id: row
+        for row in await conn.execute(
+            sa.select(
+                runs.c.id, runs.c.owner, runs.c.takeovers, runs.c.status, runs.c.cancel_requested
+            ).where(runs.c.id.in_([lease.run_id for lease in leases]))
         )
-        if result.rowcount != 1:
-            lost.append(lease.run_id)
-    ids = [lease.run_id for lease in leases]
-    rows = await conn.execute(
-        sa.select(runs.c.id).where(runs.c.id.in_(ids), runs.c.cancel_requested.is_(True))
+    }
+    current = [lease for lease in leases if _matches(rows.get(lease.run_id), lease)]
+    if current:
+        unlocked = (
+            sa.select(runs.c.id)
+            .where(sa.or_(*(_current(lease) for lease in current)))
+            .with_for_update(skip_locked=True)
+        )
+        await conn.execute(
+            sa.update(runs)
+            .where(runs.c.id.in_(unlocked.scalar_subquery()))
+            .values(lease_until=until)
+        )
+    return Renewal(
+        cancel_requested=[row.id for row in rows.values() if row.cancel_requested],
+        lost=[lease.run_id for lease in leases if lease not in current],
     )
-    return Renewal(cancel_requested=[r.id for r in rows], lost=lost)
+
+
+def _matches(row: Any, lease: Lease) -> bool:
+    return row is not None and (row.owner, row.takeovers, row.status) == (
+        lease.owner,
+        lease.epoch,
+        "running",
+    )
 
 
 async def release(conn: AsyncConnection, lease: Lease) -> None:
