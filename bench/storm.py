@@ -42,7 +42,7 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 def rows(config: StormConfig, report: StormReport) -> list[tuple[str, str, str, bool | None]]:
     runs = len(report.verdicts)
-    statuses = ", ".join(f"{s} {n}" for s, n in sorted(report.statuses.items()))
+    statuses = ", ".join(f"{s} {n}" for s, n in sorted(report.outcomes.items()))
     resumed = sum(v.resumed for v in report.verdicts)
     closed = sum(v.closed_by_takeover for v in report.verdicts)
     refused = sum(v.refused for v in report.verdicts)

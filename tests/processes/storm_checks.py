@@ -62,6 +62,7 @@ class Verdict:
     doubled: int = 0  # edits applied more than once
     applied: int = 0
     status: str = "none"
+    code: str | None = None  # the error code of a run that did not complete
     resumed: bool = False
     closed_by_takeover: int = 0  # tools a takeover closed
 
@@ -102,6 +103,11 @@ class StormReport:
     def statuses(self) -> Counter[str]:
         return Counter(v.status for v in self.verdicts)
 
+    @property
+    def outcomes(self) -> Counter[str]:
+        """Statuses, with the error code of those that did not complete."""
+        return Counter(f"{v.status} ({v.code})" if v.code else v.status for v in self.verdicts)
+
     def problems(self) -> list[str]:
         return [p for v in self.verdicts for p in v.broken + v.notes] + self.client_errors
 
@@ -126,6 +132,7 @@ def check_run(
         broken.append(f"{name}: {len(ends)} run.finished")
     else:
         verdict.status = ends[0]["status"]
+        verdict.code = (ends[0].get("error") or {}).get("code")
     running: Counter[str] = Counter()
     for event in events:
         if event["type"] == "tool.started":
