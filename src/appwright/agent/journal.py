@@ -5,7 +5,7 @@ edits record (`open_turn.py`), its end (`run.finished`), and, when the process s
 the release of its lease. Every one of these transactions starts with the lease fence
 (`store/leases.py`); the first one refused (`LeaseLost`: another process took the run over
 while this one was paused) calls `on_lost`, and from then on the journal writes nothing:
-the run stops here without a word (`on_lost`) and its new owner ends it.
+the run stops here without a word and its new owner ends it.
 
 Ordering: a turn is saved, and the run ended, only after every event emitted before it is
 in the log (`Recorder.commit_with` flushes first), and edits are applied only after the
@@ -47,15 +47,12 @@ class RunJournal:
         self.lease = lease
         self.lease_seconds = lease_seconds
         self.on_lost: Callable[[], None] = lambda: None
+        self.lost = False
         self.recorder = Recorder(db, bus, event_log.session_log(session_id), guard=self.hold)
 
     @property
     def run_id(self) -> str:
         return self.lease.run_id
-
-    @property
-    def lost(self) -> bool:
-        return self.recorder.lost
 
     def start(self) -> None:
         self.recorder.start()
@@ -74,6 +71,7 @@ class RunJournal:
         try:
             await leases.hold(conn, self.lease, now() + timedelta(seconds=self.lease_seconds))
         except LeaseLost:
+            self.lost = True
             self.on_lost()
             raise
 
