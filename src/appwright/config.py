@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     max_file_bytes: int = 1 * MiB
     max_app_bytes: int = 20 * MiB
     max_path_length: int = 255
+    read_max_lines: int = 2000
+    read_max_bytes: int = 100_000
 
     run_lease_seconds: float = 10.0
     run_heartbeat_seconds: float = 2.0

@@ -5,7 +5,9 @@ event that a reader of the log could not."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from appwright.config import Settings
@@ -20,6 +22,21 @@ from appwright.store.database import Database
 from appwright.store.versions import Limits, NoChange, Source, Written
 
 VersionListener = Callable[[Written], None]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What an edit decides from, read under the app's lock."""
+
+    files: dict[str, app_store.FileRecord]  # the paths asked for that exist, with content
+    paths: frozenset[str]  # every file of the app
+    total_bytes: int
+
+    def content(self, path: str) -> str | None:
+        record = self.files.get(path)
+        return None if record is None else record.content
+
+
 R = TypeVar("R")
 
 
@@ -135,7 +152,7 @@ class Workspace:
             vendor_id,
             app_id,
             sorted(valid),
-            lambda _current: (valid, None),
+            lambda _snapshot: (valid, None),
             source=source,
             message=message,
             run_id=run_id,
@@ -147,7 +164,7 @@ class Workspace:
         vendor_id: str,
         app_id: str,
         paths: list[str],
-        compute: Callable[[dict[str, str]], tuple[dict[str, str | None], R]],
+        compute: Callable[[Snapshot], tuple[dict[str, str | None], R]],
         *,
         source: Source,
         message: str = "",
@@ -164,10 +181,16 @@ class Workspace:
         async def work(conn: Any) -> tuple[Written | None, R]:
             if fence is not None:
                 await fence(conn)
-            await app_store.get_app(conn, app_id, vendor_id)
+            app = await app_store.get_app(conn, app_id, vendor_id)
             await version_store.lock_app(conn, app_id)
-            current = await app_store.read_contents(conn, app_id, paths)
-            changes, extra = compute(current)
+            snapshot = Snapshot(
+                files=await app_store.read_files(conn, app_id, paths),
+                paths=frozenset(f.path for f in await app_store.list_files(conn, app_id)),
+                total_bytes=app.total_bytes,
+            )
+            # Pure, but can take a moment on a large file (a refusal's closest lines):
+            # off the event loop, while the transaction keeps the files as they were read.
+            changes, extra = await asyncio.to_thread(compute, snapshot)
             if not changes:
                 return None, extra
             try:

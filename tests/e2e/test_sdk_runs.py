@@ -326,3 +326,43 @@ async def test_duplicate_client_msg_id_starts_one_run(sdk_harness, sim) -> None:
     assert first.json() == again.json()
     await h.finished(session, first.json()["run_id"])
     assert len(sim.requests(h.model_name)) == 1
+
+
+async def test_search_rename_delete_and_multi_edits_over_the_wire(sdk_harness, sim) -> None:
+    site = {**SITE, "old.css": "p { margin: 0; }\n", "unused.js": "1;\n"}
+    h = await sdk_harness(
+        [
+            {"content": [tool("search_code", pattern=r"color:\s*\w+", path_glob="*.css")]},
+            {
+                "content": [
+                    tool("rename_file", **{"from": "old.css", "to": "css/base.css"}),
+                    tool("delete_file", filepath="unused.js"),
+                    tool(
+                        "apply_edit",
+                        filepath="index.html",
+                        edits=[
+                            {"old_code": "<h1>Hi</h1>", "new_code": "<h1>Hello</h1>"},
+                            {"old_code": "  <p>Old</p>", "new_code": "<p>New</p>"},
+                        ],
+                    ),
+                ]
+            },
+            {"content": [text("Moved, deleted and edited.")]},
+        ]
+    )
+    app_id = await h.app(site)
+    session = await h.session(app_id)
+    end = await h.run(session, "tidy")
+    assert end["status"] == "completed", end
+    assert statuses(await h.events(session)) == ["ok"] * 4
+    assert await h.file(app_id, "css/base.css") == "p { margin: 0; }\n"
+    assert await h.file(app_id, "unused.js") is None
+    assert await h.file(app_id, "index.html") == "<h1>Hello</h1>\n<p>New</p>\n"
+    # The tools' schemas went out in the provider's shape, and the answers came back.
+    first, second, third = (r["body"] for r in sim.requests(h.model_name))
+    names = {t.get("name") or t["function"]["name"] for t in first["tools"]}
+    assert {"search_code", "rename_file", "delete_file", "apply_edit"} <= names
+    assert "style.css:1: h1 { color: red; }" in json.dumps(second["messages"])
+    answers = json.dumps(third["messages"][-3:], ensure_ascii=False)
+    assert "Renamed old.css to css/base.css" in answers
+    assert "matched ignoring indentation" in answers

@@ -178,6 +178,7 @@ class RunExecutor:
             app_id=handle.app_id,
             journal=handle.journal,
             request_text=handle.text,
+            history=handle.state.conversation,
         )
 
         async def save_turn(turn: int, messages: Any) -> None:

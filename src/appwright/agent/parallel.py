@@ -3,10 +3,12 @@
 Design
 ------
 One asyncio task per tool call, created the moment the call's input is complete in the
-model's stream (read-only tools and web searches). Edits are different: they are collected
-and applied as one batch, in the order the model asked, only once the model's message is
-complete. A model call that fails half-way and is retried therefore never applies an edit
-twice, nor half of a message's edits, and the batch becomes one version, written atomically.
+model's stream (reads and searches). File operations (edits, deletes, renames) are
+different: they are collected and applied as one batch, in the order the model asked, only
+once the model's message is complete. A model call that fails half-way and is retried
+therefore never applies an edit twice, nor half of a message's edits, and the batch becomes
+one version, written atomically. Each call of the batch gets its own result (see
+`file_ops.py`): one refused call never speaks for the others.
 
 Every call ends in exactly one outcome, reported once (`tool.finished`), whatever happens:
 - the tool returns: `ok`, with its content for the model and a short summary for people;
@@ -35,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from appwright.agent.tools import ApplyEdit, ToolKind, kind_of, parse_input
+from appwright.agent.tools import FileOp, ToolKind, kind_of, parse_input
 from appwright.errors import ToolError
 from appwright.events.types import FileUpdated, ToolFinished, ToolStarted, ToolStatus, _Event
 from appwright.models.types import Message, ToolCallPart
@@ -81,10 +83,11 @@ class ToolBox(Protocol):
         ...
 
     async def apply_edits(
-        self, edits: list[tuple[str, ApplyEdit]], *, turn: int, message: Message
+        self, ops: list[tuple[str, FileOp]], *, turn: int, message: Message
     ) -> EditBatch:
-        """The turn's edits, applied in order as one version; `turn` and `message` are
-        recorded with it (see `open_turn.py`)."""
+        """Apply one message's file operations (by call id) as one version; a result per
+        call, each saying what happened to that call. `turn` and `message` are recorded
+        with the version (see `open_turn.py`)."""
         ...
 
     def timeout_for(self, kind: ToolKind) -> float: ...
@@ -108,7 +111,7 @@ class ToolSet:
         self._started: dict[str, tuple[ToolCallPart, float]] = {}
         self._outcomes: dict[str, ToolOutcome] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._edits: list[tuple[ToolCallPart, ApplyEdit]] = []
+        self._edits: list[tuple[ToolCallPart, FileOp]] = []
         self._edit_task: asyncio.Task[None] | None = None
         self.edited_paths: list[str] = []
 
@@ -125,7 +128,7 @@ class ToolSet:
             return
         kind = kind_of(call.name)
         if kind is ToolKind.EDIT:
-            assert isinstance(parsed, ApplyEdit)
+            assert isinstance(parsed, FileOp)
             self._edits.append((call, parsed))
             return
         self._tasks[call.id] = asyncio.create_task(
@@ -184,7 +187,7 @@ class ToolSet:
             self._finish(call, "ok", content, summary)
 
     async def _apply_edits(
-        self, edits: list[tuple[ToolCallPart, ApplyEdit]], turn: int, message: Message
+        self, edits: list[tuple[ToolCallPart, FileOp]], turn: int, message: Message
     ) -> None:
         timeout = self._toolbox.timeout_for(ToolKind.EDIT)
         batch_task = asyncio.ensure_future(
@@ -201,9 +204,13 @@ class ToolSet:
             for call, _edit in edits:
                 self._finish(call, "timeout", reason, reason)
             return
-        except ToolError as error:
+        except ToolError as error:  # the batch could not be written at all
+            reason = (
+                f"The file changes of this message could not be saved, so none of them was "
+                f"applied: {error.message}"
+            )
             for call, _edit in edits:
-                self._finish(call, "error", error.message, error.message)
+                self._finish(call, "error", reason, reason)
             return
         except asyncio.CancelledError:
             # Shielded: let a commit that is under way land, and report it truthfully.
@@ -215,7 +222,7 @@ class ToolSet:
             raise
         self._record_batch(edits, batch)
 
-    def _record_batch(self, edits: list[tuple[ToolCallPart, ApplyEdit]], batch: EditBatch) -> None:
+    def _record_batch(self, edits: list[tuple[ToolCallPart, FileOp]], batch: EditBatch) -> None:
         by_id = {r.call_id: r for r in batch.results}
         for call, _edit in edits:
             result = by_id[call.id]

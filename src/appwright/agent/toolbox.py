@@ -1,25 +1,34 @@
 """The tools' I/O for one run: the app's files through the workspace, the web through the
 search provider. Every failure becomes a ToolError whose message tells the model what to do.
 
-A run's edits are written through its journal: behind its lease fence, after the events
-announcing them are in the log, and with the turn recorded as open (`open_turn.py`)."""
+What each tool decides is pure and lives elsewhere (files/ for reading windows, matching and
+searching; agent/file_ops.py for a message's file operations); this module reads what they
+need, runs them, and writes their outcome as one version.
+
+A run's file changes are written through its journal: behind its lease fence, after the
+events announcing them are in the log, and with the turn recorded as open (`open_turn.py`)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import Any
 
+from appwright.agent.file_ops import Limits, OpResult, decide, paths_of
 from appwright.agent.journal import RunJournal
 from appwright.agent.open_turn import OpenTurn
 from appwright.agent.parallel import EditBatch, EditResult
-from appwright.agent.tools import ApplyEdit, GetCurrentCode, ToolKind, WebSearch
+from appwright.agent.reads import SeenVersions, version_mark
+from appwright.agent.tools import FileOp, GetCurrentCode, SearchCode, ToolKind, WebSearch
 from appwright.config import Settings
 from appwright.errors import InvalidInput, NotFound, ToolError, Unavailable
-from appwright.files.edits import line_stats, search_replace
-from appwright.files.validation import validate_content, validate_path
+from appwright.files import grep
+from appwright.files.numbered import window
+from appwright.files.validation import validate_path
 from appwright.models.types import Message
 from appwright.search.base import SearchProvider, format_results
 from appwright.store.versions import Written
-from appwright.workspace import Workspace
+from appwright.workspace import Snapshot, Workspace
 
 
 class AppToolBox:
@@ -33,6 +42,7 @@ class AppToolBox:
         app_id: str,
         journal: RunJournal,
         request_text: str,
+        history: Sequence[Message] = (),
     ) -> None:
         self.settings = settings
         self.workspace = workspace
@@ -41,6 +51,7 @@ class AppToolBox:
         self.app_id = app_id
         self.journal = journal
         self.request_text = request_text
+        self.seen = SeenVersions.from_conversation(history)
 
     def timeout_for(self, kind: ToolKind) -> float:
         if kind is ToolKind.SEARCH:
@@ -53,6 +64,8 @@ class AppToolBox:
                 return await self._read(tool_input)
             if name == "list_files":
                 return await self._list()
+            if name == "search_code":
+                return await self._search_code(tool_input)
             if name == "web_search":
                 return await self._search(tool_input)
         except (InvalidInput, Unavailable) as error:
@@ -69,13 +82,56 @@ class AppToolBox:
                 f"{path} does not exist. The app's files are: {', '.join(names) or 'none'}.",
                 code="file_not_found",
             ) from None
+        self.seen.saw(path, record.version_id)
+        mark = version_mark(record.version_id)
         content = record.content or ""
-        return content, f"Read {path} ({content.count(chr(10)) + 1} lines)"
+        most = self.settings.read_max_lines
+        shown = window(
+            content,
+            tool_input.offset,
+            min(tool_input.limit or most, most),
+            self.settings.read_max_bytes,
+        )
+        if shown.total == 0:
+            return f"{path} {mark} is empty.", f"Read {path} (empty)"
+        if shown.first > shown.total:
+            raise ToolError(
+                f"{path} has {shown.total} lines; offset {tool_input.offset} is past its end.",
+                code="offset_past_end",
+            )
+        head = f"{path} {mark}: lines {shown.first}-{shown.last} of {shown.total}"
+        if shown.last == shown.total and shown.first == 1:
+            return f"{head}\n{shown.text}", f"Read {path} ({shown.total} lines)"
+        why = ""
+        if shown.cut_by == "bytes":
+            why = f" (a window shows at most {self.settings.read_max_bytes:,} bytes)"
+        elif shown.cut_by == "lines" and (tool_input.limit or most) >= most:
+            why = f" (a window shows at most {most:,} lines)"
+        rest = (
+            f"\n[Lines {shown.last + 1}-{shown.total} are not shown{why}: call get_current_code "
+            f"with offset={shown.last + 1} to read on.]"
+            if shown.last < shown.total
+            else ""
+        )
+        return (
+            f"{head}{'; more follow' if rest else ''}\n{shown.text}{rest}",
+            f"Read {path}, lines {shown.first}-{shown.last} of {shown.total}",
+        )
 
     async def _list(self) -> tuple[str, str]:
         files = await self.workspace.files(self.vendor_id, self.app_id)
         listing = "\n".join(f"{f.path} ({f.size} bytes)" for f in files) or "The app has no files."
         return listing, f"Listed {len(files)} files"
+
+    async def _search_code(self, tool_input: SearchCode) -> tuple[str, str]:
+        contents = await self.workspace.contents(self.app_id)
+        found = await asyncio.to_thread(
+            grep.search, contents, tool_input.pattern, tool_input.path_glob
+        )
+        return (
+            found.answer(tool_input.pattern, tool_input.path_glob),
+            f"Searched code for /{tool_input.pattern}/ ({found.summary})",
+        )
 
     async def _search(self, tool_input: WebSearch) -> tuple[str, str]:
         results = await self.search.search(tool_input.query, tool_input.num_results)
@@ -85,43 +141,15 @@ class AppToolBox:
         )
 
     async def apply_edits(
-        self, edits: list[tuple[str, ApplyEdit]], *, turn: int, message: Message
+        self, ops: list[tuple[str, FileOp]], *, turn: int, message: Message
     ) -> EditBatch:
         settings = self.settings
-        paths: list[str] = []
-        for _call_id, edit in edits:
-            try:
-                paths.append(validate_path(edit.filepath, max_length=settings.max_path_length))
-            except InvalidInput:
-                pass
+        limits = Limits(settings.max_path_length, settings.max_file_bytes, settings.max_app_bytes)
 
-        def compute(current: dict[str, str]) -> tuple[dict[str, str | None], list[EditResult]]:
-            working: dict[str, str | None] = dict(current)
-            results: list[EditResult] = []
-            for call_id, edit in edits:
-                try:
-                    path = validate_path(edit.filepath, max_length=settings.max_path_length)
-                    before = working.get(path)
-                    after = search_replace(path, before, edit.old_code, edit.new_code)
-                    validate_content(path, after, max_bytes=settings.max_file_bytes)
-                except (ToolError, InvalidInput) as error:
-                    results.append(EditResult(call_id, False, error.message, error.message))
-                    continue
-                working[path] = after
-                added, removed = line_stats(before, after)
-                verb = "Created" if before is None else "Updated"
-                results.append(
-                    EditResult(
-                        call_id,
-                        True,
-                        f"{verb} {path}.",
-                        f"{verb} {path} (+{added} −{removed})",
-                    )
-                )
-            changes = {p: c for p, c in working.items() if c != current.get(p)}
-            return changes, results
+        def compute(snapshot: Snapshot) -> tuple[dict[str, str | None], list[OpResult]]:
+            return decide(snapshot, ops, limits, self.seen)
 
-        async def record(conn: Any, written: Written, results: list[EditResult]) -> None:
+        async def record(conn: Any, written: Written, results: list[OpResult]) -> None:
             open_turn = OpenTurn(turn, message, _batch(written, results))
             await self.journal.record_open_turn(conn, open_turn)
 
@@ -130,7 +158,7 @@ class AppToolBox:
             written, results = await self.workspace.edit(
                 self.vendor_id,
                 self.app_id,
-                paths,
+                paths_of([op for _id, op in ops], settings.max_path_length),
                 compute,
                 source="ai",
                 message=_trimmed(self.request_text),
@@ -140,17 +168,35 @@ class AppToolBox:
             )
         except (InvalidInput, Unavailable) as error:
             raise ToolError(error.message, code=error.code) from None
+        changes = written.changes if written is not None else {}
+        for result in results:
+            for path in result.paths:
+                if path in changes:
+                    # The model knows a file it just wrote, unless it had changed under it.
+                    if changes[path] is not None and result.fresh and written is not None:
+                        self.seen.saw(path, written.version.id)
+                    else:
+                        self.seen.forget(path)
         return _batch(written, results)
 
 
-def _batch(written: Written | None, results: list[EditResult]) -> EditBatch:
+def _batch(written: Written | None, results: list[OpResult]) -> EditBatch:
+    """What the run reports of a message's file operations."""
     if written is None:
-        return EditBatch(results=results)
+        return EditBatch(results=[_reported(r, None) for r in results])
     return EditBatch(
-        results=results,
+        results=[_reported(r, written) for r in results],
         version_id=written.version.id,
         changed={p: c is None for p, c in sorted(written.changes.items())},
     )
+
+
+def _reported(result: OpResult, written: Written | None) -> EditResult:
+    # An answer names the version only of a file that version wrote.
+    version = None
+    if written is not None and result.paths[-1:] and result.paths[-1] in written.changes:
+        version = written.version.id
+    return EditResult(result.call_id, result.ok, result.answer(version), result.summary)
 
 
 def _trimmed(text: str, limit: int = 200) -> str:

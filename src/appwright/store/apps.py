@@ -130,6 +130,14 @@ async def read_file(conn: AsyncConnection, app_id: str, path: str) -> FileRecord
     return FileRecord(row.path, row.size, row.version_id, row.updated_at, row.content)
 
 
+async def read_files(conn: AsyncConnection, app_id: str, paths: list[str]) -> dict[str, FileRecord]:
+    """`paths` that exist, with their content."""
+    rows = await conn.execute(
+        sa.select(files).where(files.c.app_id == app_id, files.c.path.in_(paths))
+    )
+    return {r.path: FileRecord(r.path, r.size, r.version_id, r.updated_at, r.content) for r in rows}
+
+
 async def read_contents(
     conn: AsyncConnection, app_id: str, paths: list[str] | None = None
 ) -> dict[str, str]:

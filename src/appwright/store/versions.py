@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from appwright.errors import Conflict, InvalidInput, NotFound
 from appwright.events import log as event_log
 from appwright.events.types import FileUpdated, VersionCreated
+from appwright.files.tree import clash, folders_of
 from appwright.store.ids import new_id, now
 from appwright.store.schema import apps, files, outbox, version_changes, versions
 
@@ -225,19 +226,14 @@ async def write_version(
     return Written(version=version, app_events=app_events, changes=effective)
 
 
-def _folders_of(path: str) -> list[str]:
-    parts = path.split("/")
-    return ["/".join(parts[:i]) for i in range(1, len(parts))]
-
-
 async def _refuse_file_inside_file(
     conn: AsyncConnection,
     app_id: str,
     before: Mapping[str, str | None],
     effective: Mapping[str, str | None],
 ) -> None:
-    """A path cannot be a file and a folder at once: git, and every disk the app is exported
-    to, refuse it, so such a version could never be committed. Only a new path can clash."""
+    """A version that would make a path a file and a folder at once is refused whole (see
+    files/tree.py). Only a new path can clash."""
     added = [p for p, c in effective.items() if c is not None and p not in before]
     if not added:
         return
@@ -245,22 +241,13 @@ async def _refuse_file_inside_file(
         r.path for r in await conn.execute(sa.select(files.c.path).where(files.c.app_id == app_id))
     }
     final = (existing | set(added)) - {p for p, c in effective.items() if c is None}
-    folders = {folder for path in final for folder in _folders_of(path)}
+    folders = {folder for path in final for folder in folders_of(path)}
     for path in sorted(added):
-        if path in folders:
+        problem = clash(path, final, folders)
+        if problem is not None:
             raise InvalidInput(
-                f"{path!r} is a folder in this app; a file cannot have the same path. "
-                "Nothing was changed.",
-                code="path_conflict",
-                path=path,
+                f"{problem.message} Nothing was changed.", code=problem.code, **problem.data
             )
-        for folder in _folders_of(path):
-            if folder in final:
-                raise InvalidInput(
-                    f"{path!r} would be inside {folder!r}, which is a file. Nothing was changed.",
-                    code="path_conflict",
-                    path=path,
-                )
 
 
 async def _store_file(

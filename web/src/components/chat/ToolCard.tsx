@@ -4,13 +4,17 @@ import type { ToolCard as Card } from "../../state/types";
 const LABELS: Record<string, string> = {
   get_current_code: "Read",
   apply_edit: "Edit",
+  delete_file: "Delete",
+  rename_file: "Rename",
   list_files: "List files",
+  search_code: "Search code",
   web_search: "Search the web",
 };
 
-function target(card: Card): string {
+export function target(card: Pick<Card, "input">): string {
   const input = card.input;
-  const value = input.filepath ?? input.path ?? input.query;
+  if (typeof input.from === "string" && typeof input.to === "string") return `${input.from} → ${input.to}`;
+  const value = input.filepath ?? input.path ?? input.query ?? input.pattern;
   return typeof value === "string" ? value : "";
 }
 
