@@ -41,12 +41,12 @@ async def running(runtime: Runtime) -> tuple[str, str, str, leases.Lease]:
     return vendor.id, app.id, session.id, leases.Lease(run_id, "proc_a", 0)
 
 
-async def test_one_of_two_claims_wins_and_fences_the_previous_owner(runtime) -> None:
-    _vendor, _app, _session, lease = await running(runtime)
+async def test_one_of_two_claims_wins_and_fences_the_previous_owner(idle_runtime) -> None:
+    _vendor, _app, _session, lease = await running(idle_runtime)
     until = now() + timedelta(seconds=10)
 
     async def claim(owner: str) -> leases.Lease | None:
-        return await runtime.db.run(
+        return await idle_runtime.db.run(
             lambda conn: leases.claim(conn, lease.run_id, owner, now(), until)
         )
 
@@ -54,28 +54,31 @@ async def test_one_of_two_claims_wins_and_fences_the_previous_owner(runtime) -> 
     won = [c for c in claims if c is not None]
     assert len(won) == 1 and won[0].epoch == 1
     with pytest.raises(LeaseLost):
-        await runtime.db.run(lambda conn: leases.hold(conn, lease, until))
-    await runtime.db.run(lambda conn: leases.hold(conn, won[0], until))
-    renewal = await runtime.db.run(lambda conn: leases.renew(conn, [lease, won[0]], until))
+        await idle_runtime.db.run(lambda conn: leases.hold(conn, lease, until))
+    await idle_runtime.db.run(lambda conn: leases.hold(conn, won[0], until))
+    renewal = await idle_runtime.db.run(lambda conn: leases.renew(conn, [lease, won[0]], until))
     assert renewal.lost == [lease.run_id]
-    assert await runtime.db.read(lambda conn: leases.expired(conn, now(), [])) == []
+    expired = await idle_runtime.db.read(lambda conn: leases.expired(conn, now(), []))
+    assert lease.run_id not in expired
 
 
-async def test_a_run_reclaimed_by_its_old_owner_still_fences_the_old_epoch(runtime) -> None:
-    _vendor, _app, _session, lease = await running(runtime)
+async def test_a_run_reclaimed_by_its_old_owner_still_fences_the_old_epoch(idle_runtime) -> None:
+    _vendor, _app, _session, lease = await running(idle_runtime)
     moment = now() + timedelta(seconds=30)  # every lease has run out by then
-    again = await runtime.db.run(
+    again = await idle_runtime.db.run(
         lambda conn: leases.claim(conn, lease.run_id, "proc_a", moment, moment)
     )
     assert again is not None and again.owner == lease.owner and again.epoch == 1
     with pytest.raises(LeaseLost):
-        await runtime.db.run(lambda conn: leases.hold(conn, lease, moment))
+        await idle_runtime.db.run(lambda conn: leases.hold(conn, lease, moment))
 
 
-async def test_a_renewal_never_waits_for_a_write_of_the_run_under_way(runtime, backend) -> None:
+async def test_a_renewal_never_waits_for_a_write_of_the_run_under_way(
+    idle_runtime, backend
+) -> None:
     if backend == "sqlite":
         pytest.skip("SQLite has one writer at a time: there is no row lock to wait for")
-    _vendor, _app, _session, lease = await running(runtime)
+    _vendor, _app, _session, lease = await running(idle_runtime)
     until = now() + timedelta(seconds=10)
     locked, release = asyncio.Event(), asyncio.Event()
 
@@ -84,26 +87,26 @@ async def test_a_renewal_never_waits_for_a_write_of_the_run_under_way(runtime, b
         locked.set()
         await release.wait()
 
-    writing = asyncio.create_task(runtime.db.run(a_long_write))
+    writing = asyncio.create_task(idle_runtime.db.run(a_long_write))
     await locked.wait()
     try:
         async with asyncio.timeout(5):
-            renewal = await runtime.db.run(lambda conn: leases.renew(conn, [lease], until))
+            renewal = await idle_runtime.db.run(lambda conn: leases.renew(conn, [lease], until))
         assert renewal.lost == []
     finally:
         release.set()
         await writing
-    after = await runtime.db.read(lambda conn: session_store.get_run(conn, lease.run_id))
+    after = await idle_runtime.db.read(lambda conn: session_store.get_run(conn, lease.run_id))
     assert after.owner == "proc_a"
 
 
-async def test_every_write_of_a_journal_whose_lease_was_taken_is_refused(runtime) -> None:
-    vendor_id, app_id, session_id, lease = await running(runtime)
-    journal = RunJournal(runtime.db, runtime.bus, session_id, lease, lease_seconds=10)
+async def test_every_write_of_a_journal_whose_lease_was_taken_is_refused(idle_runtime) -> None:
+    vendor_id, app_id, session_id, lease = await running(idle_runtime)
+    journal = RunJournal(idle_runtime.db, idle_runtime.bus, session_id, lease, lease_seconds=10)
     lost: list[bool] = []
     journal.on_lost = lambda: lost.append(True)
     journal.start()
-    taken = await runtime.db.run(
+    taken = await idle_runtime.db.run(
         lambda conn: leases.claim(conn, lease.run_id, "proc_b", now(), now() + timedelta(hours=1))
     )
     assert taken is not None
@@ -111,7 +114,7 @@ async def test_every_write_of_a_journal_whose_lease_was_taken_is_refused(runtime
     journal.emit(TextDelta(text="late", run_id=lease.run_id))
     await journal.flush()
     with pytest.raises(LeaseLost):
-        await runtime.workspace.edit(
+        await idle_runtime.workspace.edit(
             vendor_id,
             app_id,
             ["index.html"],
@@ -128,8 +131,12 @@ async def test_every_write_of_a_journal_whose_lease_was_taken_is_refused(runtime
 
     assert lost and journal.lost
     log = event_log.session_log(session_id)
-    assert await runtime.db.read(lambda conn: event_log.read(conn, log, 0)) == []
-    assert (await runtime.workspace.file(vendor_id, app_id, "index.html")).content == "<p>x</p>"
-    assert [v.source for v in await runtime.workspace.versions(vendor_id, app_id)] == ["initial"]
-    run = await runtime.db.read(lambda conn: session_store.get_run(conn, lease.run_id))
+    assert await idle_runtime.db.read(lambda conn: event_log.read(conn, log, 0)) == []
+    assert (
+        await idle_runtime.workspace.file(vendor_id, app_id, "index.html")
+    ).content == "<p>x</p>"
+    assert [v.source for v in await idle_runtime.workspace.versions(vendor_id, app_id)] == [
+        "initial"
+    ]
+    run = await idle_runtime.db.read(lambda conn: session_store.get_run(conn, lease.run_id))
     assert (run.status, run.turns, run.owner) == ("running", 0, "proc_b")

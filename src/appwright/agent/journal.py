@@ -8,9 +8,8 @@ while this one was paused) calls `on_lost`, and from then on the journal writes 
 the run stops here without a word and its new owner ends it.
 
 Ordering: a turn is saved, and the run ended, only after every event emitted before it is
-in the log (`Recorder.commit_with` flushes first), and edits are applied only after the
-events announcing them are in the log. So a process that takes the run over finds a log at
-least as far along as the conversation it resumes from.
+in the log (`Recorder.commit_with` flushes first). So a process that takes the run over
+finds a log at least as far along as the conversation it resumes from.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from appwright.agent.open_turn import OpenTurn
+from appwright.agent.parallel import EditBatch
 from appwright.errors import LeaseLost
 from appwright.events import log as event_log
 from appwright.events.bus import Bus
@@ -86,6 +86,15 @@ class RunJournal:
             return []
 
         await self.recorder.commit_with(work)
+
+    async def open_turn(self, conn: Any) -> OpenTurn | None:
+        run = await session_store.get_run(conn, self.run_id)
+        return OpenTurn.from_json(run.open_turn) if run.open_turn else None
+
+    async def landed(self, turn: int) -> EditBatch | None:
+        """The edits of `turn`, if a write of them committed."""
+        recorded = await self.db.read(self.open_turn)
+        return recorded.edits if recorded is not None and recorded.turn == turn else None
 
     async def record_open_turn(self, conn: Any, open_turn: OpenTurn) -> None:
         """Inside the edit's transaction (after `hold`): the turn is open until saved."""

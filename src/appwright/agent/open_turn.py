@@ -9,6 +9,11 @@ again and apply them twice. So the edit's own transaction also records the turn 
 turn clears it. A process that takes the run over closes an open turn instead of replaying
 it: the message is kept, the edits keep their recorded outcomes, and every other call of the
 message gets a "stopped" result; the run then continues with the next turn.
+
+The record is also what makes the edit's write idempotent: a write attempted again (the
+store retries a unit whose commit timed out, and the commit may have landed) finds its turn
+open and writes nothing (`AlreadyApplied`); and an edit stopped at its deadline learns from
+it whether its commit landed after all.
 """
 
 from __future__ import annotations
@@ -24,6 +29,15 @@ STOPPED_FOR_MODEL = (
     "The server running this tool stopped before it finished; call it again if you still "
     "need its result."
 )
+
+
+class AlreadyApplied(Exception):
+    """The turn's edits are applied already: an earlier attempt of the same write committed
+    (its answer was lost to a timeout). Raised inside the write, which then writes nothing."""
+
+    def __init__(self, edits: EditBatch) -> None:
+        super().__init__("this turn's edits are already applied")
+        self.edits = edits
 
 
 @dataclass(frozen=True)

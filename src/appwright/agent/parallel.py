@@ -199,8 +199,19 @@ class ToolSet:
             async with asyncio.timeout(timeout):
                 batch = await asyncio.shield(batch_task)
         except TimeoutError:
+            # Stop it, and learn what happened: a commit already under way lands all the
+            # same, and is then reported as applied (stopping gets as long as writing had).
             batch_task.cancel()
-            reason = f"The edits could not be saved within {timeout:g} s; nothing was changed."
+            await asyncio.wait({batch_task}, timeout=timeout)
+            if batch_task.done() and not batch_task.cancelled() and not batch_task.exception():
+                self._record_batch(edits, batch_task.result())
+                return
+            reason = (
+                f"The edits could not be saved within {timeout:g} s; nothing was changed."
+                if batch_task.cancelled()
+                else f"The edits could not be confirmed within {timeout:g} s; they may have "
+                "been applied: read the files before changing them again."
+            )
             for call, _edit in edits:
                 self._finish(call, "timeout", reason, reason)
             return

@@ -5,8 +5,8 @@ What each tool decides is pure and lives elsewhere (files/ for reading windows, 
 searching; agent/file_ops.py for a message's file operations); this module reads what they
 need, runs them, and writes their outcome as one version.
 
-A run's file changes are written through its journal: behind its lease fence, after the
-events announcing them are in the log, and with the turn recorded as open (`open_turn.py`)."""
+A run's file changes are written through its journal: behind its lease fence, once per
+turn, with the turn recorded as open (`open_turn.py`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from appwright.agent.file_ops import Limits, OpResult, decide, paths_of
 from appwright.agent.journal import RunJournal
-from appwright.agent.open_turn import OpenTurn
+from appwright.agent.open_turn import AlreadyApplied, OpenTurn
 from appwright.agent.parallel import EditBatch, EditResult
 from appwright.agent.reads import SeenVersions, version_mark
 from appwright.agent.tools import FileOp, GetCurrentCode, SearchCode, ToolKind, WebSearch
@@ -149,11 +149,16 @@ class AppToolBox:
         def compute(snapshot: Snapshot) -> tuple[dict[str, str | None], list[OpResult]]:
             return decide(snapshot, ops, limits, self.seen)
 
+        async def fence(conn: Any) -> None:
+            await self.journal.hold(conn)
+            recorded = await self.journal.open_turn(conn)
+            if recorded is not None and recorded.turn == turn:
+                raise AlreadyApplied(recorded.edits)
+
         async def record(conn: Any, written: Written, results: list[OpResult]) -> None:
             open_turn = OpenTurn(turn, message, _batch(written, results))
             await self.journal.record_open_turn(conn, open_turn)
 
-        await self.journal.flush()
         try:
             written, results = await self.workspace.edit(
                 self.vendor_id,
@@ -163,11 +168,19 @@ class AppToolBox:
                 source="ai",
                 message=_trimmed(self.request_text),
                 run_id=self.journal.run_id,
-                fence=self.journal.hold,
+                fence=fence,
                 record=record,
             )
+        except AlreadyApplied as applied:
+            return applied.edits
         except (InvalidInput, Unavailable) as error:
             raise ToolError(error.message, code=error.code) from None
+        except asyncio.CancelledError:
+            # Stopped at its deadline; a commit under way may have landed all the same.
+            landed = await self.journal.landed(turn)
+            if landed is None:
+                raise
+            return landed
         changes = written.changes if written is not None else {}
         for result in results:
             for path in result.paths:
