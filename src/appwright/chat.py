@@ -52,12 +52,27 @@ def _render(event: dict[str, Any], out: TextIO) -> None:
             f"\n  … the server working on this stopped; another resumed it at turn "
             f"{event['turn']} (text since that turn began is discarded)\n"
         )
+    elif kind == "context.compacted":
+        out.write(
+            f"\n  … conversation condensed to fit the context window "
+            f"({event['tokens_before']} → {event['tokens_after']} tokens)\n"
+        )
     elif kind == "run.finished":
         out.write(f"\n\n[{event['status']}]")
         if event.get("error"):
             out.write(f" {event['error']['code']}: {event['error']['message']}")
-        out.write("\n")
+        out.write(f"\n{usage_line(event.get('usage') or {})}\n")
     out.flush()
+
+
+def usage_line(usage: dict[str, Any]) -> str:
+    cost = usage.get("cost_usd")
+    return (
+        f"tokens: {usage.get('input_tokens', 0)} in, {usage.get('output_tokens', 0)} out, "
+        f"{usage.get('cache_read_tokens', 0)} read from cache, "
+        f"{usage.get('cache_write_tokens', 0)} written to cache; "
+        f"cost: {'unknown' if cost is None else f'${cost:.4f}'}"
+    )
 
 
 @dataclass

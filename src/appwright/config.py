@@ -10,10 +10,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from appwright.models.catalog import ModelInfo, Price, model_info
+
 MiB = 1024 * 1024
+
+
+class ModelPrice(BaseModel):
+    """USD per million tokens; a cache price left out costs what uncached input costs."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cache_read: float | None = Field(default=None, ge=0)
+    cache_write: float | None = Field(default=None, ge=0)
+
+    def price(self) -> Price:
+        return Price(
+            input=self.input,
+            output=self.output,
+            cache_read=self.input if self.cache_read is None else self.cache_read,
+            cache_write=self.input if self.cache_write is None else self.cache_write,
+        )
 
 
 class Settings(BaseSettings):
@@ -30,7 +49,13 @@ class Settings(BaseSettings):
 
     provider: Literal["anthropic", "openai"] | None = None
     model: str = "claude-sonnet-4-5"
-    max_tokens: int = 8000
+    max_tokens: int = Field(default=8000, ge=1)
+    context_tokens: int | None = Field(default=None, ge=1024)
+    prompt_caching: bool = True
+    # {"model name or prefix": {"input": 3, "output": 15, "cache_read": 0.3, ...}}
+    model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
+    max_run_tokens: int | None = Field(default=None, ge=1)
+    max_run_cost_usd: float | None = Field(default=None, gt=0)
 
     timeout_model_idle: float = 45.0
     timeout_web_search: float = 10.0
@@ -85,6 +110,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'appwright.db').resolve()}"
+
+    @property
+    def model_info(self) -> ModelInfo:
+        """The configured model's window, output limit and price, with our overrides."""
+        prices = {name: p.price() for name, p in self.model_prices.items()}
+        return model_info(self.model, context_tokens=self.context_tokens, prices=prices)
 
     @property
     def resolved_provider(self) -> Literal["anthropic", "openai"] | None:

@@ -72,6 +72,16 @@ CLOSED_AND_RESUMED = [
     "run.resumed",
     "turn.started",
     "text.delta",
+    "model.usage",
+    "run.finished",
+]
+# The latest turn was completed: the repair starts the next one, then resumes at it.
+NEXT_TURN_RESUMED = [
+    "turn.started",
+    "run.resumed",
+    "turn.started",
+    "text.delta",
+    "model.usage",
     "run.finished",
 ]
 HALF_TURN = (
@@ -135,13 +145,7 @@ async def test_a_completed_turn_is_not_abandoned_by_the_resumption(harness) -> N
     session_id, run_id = await orphan(h, events=logged, saved=saved)
     await h.finished(session_id, run_id)
     events = await h.events(session_id)
-    assert kinds(events)[5:] == [
-        "turn.started",
-        "run.resumed",
-        "turn.started",
-        "text.delta",
-        "run.finished",
-    ]
+    assert kinds(events)[5:] == NEXT_TURN_RESUMED
     assert [events[5]["turn"], events[6]["turn"], events[7]["turn"]] == [2, 2, 2]
     assert len(model.requests) == 1, "turn 1 is not asked again"
 
@@ -237,13 +241,7 @@ async def test_an_edit_applied_before_the_process_stopped_is_never_applied_again
         e for e in events if e["type"] == "tool.finished" and e["tool_id"] == searched["tool_id"]
     ]
     assert [(e["status"], e["summary"]) for e in closing] == [("cancelled", takeover.STOPPED)]
-    assert kinds(events)[-5:] == [
-        "turn.started",
-        "run.resumed",
-        "turn.started",
-        "text.delta",
-        "run.finished",
-    ]
+    assert kinds(events)[-len(NEXT_TURN_RESUMED) :] == NEXT_TURN_RESUMED
     assert events[-1]["run_id"] == run_id and events[-1]["status"] == "completed"
     # The paused process, awake, wrote nothing more.
     assert await first.events(session_id) == events

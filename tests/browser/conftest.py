@@ -188,6 +188,8 @@ def server(
         APPWRIGHT_TIMEOUT_RUN="60",
         APPWRIGHT_RETRY_BASE="0.2",
         APPWRIGHT_RETRY_CAP="0.5",
+        # The publishing tests push to bare repositories on this disk.
+        APPWRIGHT_ALLOW_LOCAL_REMOTES="true",
     )
     proc = ServerProcess(data, env, ARTIFACTS / "browser-server.log")
     proc.start()

@@ -8,7 +8,15 @@ import re
 import pytest
 
 from .conftest import MODEL, shot
-from .workspace import Workspace, text, tool, turn
+from .workspace import (
+    SHOP_PAGE,
+    SHOP_PAGE_TWO_HUNKS,
+    Workspace,
+    shop_edited_by_ai,
+    text,
+    tool,
+    turn,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -57,35 +65,12 @@ def test_cursor_and_scroll_survive_an_ai_edit(page, server, sim, api):
     shot(page, "editor-after-ai-edit")
 
 
-BASE = """<!doctype html>
-<html>
-<head><title>Shop</title></head>
-<body>
-  <h1>Old title</h1>
-  <p>one</p>
-  <p>two</p>
-  <p>three</p>
-  <p>four</p>
-  <footer>Old footer</footer>
-</body>
-</html>
-"""
-TWO_HUNKS = BASE.replace("Old title", "New title").replace("Old footer", "New footer")
+BASE = SHOP_PAGE
+TWO_HUNKS = SHOP_PAGE_TWO_HUNKS
 
 
 def test_reject_one_hunk_keeps_the_other(page, server, sim, api):
-    app = api.create_app({"index.html": BASE})
-    ws = Workspace(page, server, app).open()
-    sim.script(
-        MODEL,
-        [
-            turn(tool("apply_edit", filepath="index.html", old_code="", new_code=TWO_HUNKS)),
-            turn(text("Updated the title and the footer.")),
-        ],
-    )
-    ws.send("New title and footer")
-    ws.wait_runs(1)
-    ws.wait_editor_value(TWO_HUNKS)
+    app, ws = shop_edited_by_ai(page, server, sim, api)
 
     page.locator("[data-testid=version][data-source=ai]").first.click()
     page.get_by_test_id("diff-view").wait_for()

@@ -4,6 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+# A page whose title and footer two tests' edits change (two hunks, far apart).
+SHOP_PAGE = """<!doctype html>
+<html>
+<head><title>Shop</title></head>
+<body>
+  <h1>Old title</h1>
+  <p>one</p>
+  <p>two</p>
+  <p>three</p>
+  <p>four</p>
+  <footer>Old footer</footer>
+</body>
+</html>
+"""
+SHOP_PAGE_TWO_HUNKS = SHOP_PAGE.replace("Old title", "New title").replace(
+    "Old footer", "New footer"
+)
+
 
 def text(t: str) -> dict[str, Any]:
     return {"type": "text", "text": t}
@@ -105,3 +123,24 @@ class Workspace:
             " return d.timers === e.timers && d.listeners === e.listeners && d.sockets === e.sockets; }",
             arg=expected,
         )
+
+
+def shop_edited_by_ai(page: Any, server: Any, sim: Any, api: Any) -> tuple[str, Workspace]:
+    """An app on SHOP_PAGE, open, whose first run made SHOP_PAGE_TWO_HUNKS (version 2)."""
+    from .conftest import MODEL
+
+    app = api.create_app({"index.html": SHOP_PAGE})
+    ws = Workspace(page, server, app).open()
+    sim.script(
+        MODEL,
+        [
+            turn(
+                tool("apply_edit", filepath="index.html", old_code="", new_code=SHOP_PAGE_TWO_HUNKS)
+            ),
+            turn(text("Updated the title and the footer.")),
+        ],
+    )
+    ws.send("New title and footer")
+    ws.wait_runs(1)
+    ws.wait_editor_value(SHOP_PAGE_TWO_HUNKS)
+    return app, ws

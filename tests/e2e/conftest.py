@@ -29,9 +29,12 @@ def provider(request: pytest.FixtureRequest) -> str:
 def sdk_harness(harness_factory, sim: SimServer, provider: str):
     """A harness whose runs talk to a fresh scripted model through the provider's SDK."""
 
-    async def make(turns: list[dict[str, Any]], **settings: Any):
+    async def make(
+        turns: list[dict[str, Any]], script: dict[str, Any] | None = None, **settings: Any
+    ):
+        """`script`: the sim script's model settings (context_window, turns_by, ...)."""
         model = f"{provider}-model-{next(_names)}"
-        sim.script(model, turns)
+        sim.script(model, turns, **(script or {}))
         if provider == "anthropic":
             config = {"anthropic_api_key": "sk-ant-test-secret-key", "anthropic_base_url": sim.url}
         else:

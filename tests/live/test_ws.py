@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 
 import pytest
 import websockets
@@ -147,3 +148,5 @@ async def test_chat_command_follows_a_run_to_its_end(live) -> None:
     assert "Reading." in shown and "There is one file." in shown
     assert "list_files" in shown and "Listed 1 files" in shown
     assert "[completed]" in shown
+    usage = re.search(r"tokens: (\d+) in, (\d+) out, .*; cost: \$(\d+\.\d{4})", shown)
+    assert usage is not None and int(usage.group(1)) > 0 and int(usage.group(2)) > 0

@@ -74,7 +74,7 @@ async def test_text(sim: SimServer, client: ModelClient, model: str):
     assert all(isinstance(e, TextDelta) for e in events[:-1])
     end = events[-1]
     assert isinstance(end, MessageEnd) and end.stop_reason == "end_turn"
-    assert end.input_tokens > 0 and end.output_tokens > 0
+    assert end.usage.input_tokens > 0 and end.usage.output_tokens > 0
     assert accumulate(events) == Message("assistant", (TextPart("The title is now blue."),))
 
 
@@ -262,3 +262,29 @@ async def test_no_error_message_contains_the_api_key(
             str(e) for e in chain
         ]:
             assert api_key not in shown and "Bearer" not in shown
+
+
+async def test_a_prompt_too_long_is_its_own_error_with_the_counts(
+    sim: SimServer, client: ModelClient, model: str
+):
+    sim.script(model, [{"content": [text("never")]}], context_window=1500)
+    long = (Message("user", (TextPart("x" * 8000),)),)
+    _, error = await failure(client, request(model, long))
+    assert (error.code, error.transient) == ("model_context_exceeded", False)
+    assert error.data["maximum"] == 1500
+    assert error.data["tokens"] > 1500
+    assert len(sim.requests(model)) == 1
+
+
+async def test_usage_counts_cache_reads_on_the_second_request(
+    sim: SimServer, client: ModelClient, model: str
+):
+    sim.script(model, [{"content": [text("one")]}, {"content": [text("two")]}])
+    history = (Message("user", (TextPart("y" * 6000),)),)
+    first = [e for e in await collect(client, request(model, history)) if isinstance(e, MessageEnd)]
+    reply = Message("assistant", (TextPart("one"),))
+    later = (*history, reply, Message("user", (TextPart("and now?"),)))
+    second = [e for e in await collect(client, request(model, later)) if isinstance(e, MessageEnd)]
+    assert first[0].usage.cache_read_tokens == 0
+    assert second[0].usage.cache_read_tokens >= 1024
+    assert second[0].usage.prompt_tokens > first[0].usage.prompt_tokens

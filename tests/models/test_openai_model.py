@@ -17,6 +17,7 @@ from appwright.models.types import (
     ToolCallStart,
     ToolResultPart,
     ToolSpec,
+    Usage,
 )
 from appwright.sim import SimServer
 
@@ -91,7 +92,7 @@ def test_a_call_ends_when_the_next_begins_and_stop_after_calls_means_tool_use():
         ToolCallStart(1, "b", "g"),
         ToolCallDelta(1, "{}"),
         ToolCallEnd(1),
-        MessageEnd("tool_use", 3, 4),
+        MessageEnd("tool_use", Usage(input_tokens=3, output_tokens=4)),
     ]
 
 
@@ -133,3 +134,9 @@ async def test_the_sdk_sends_what_request_params_built(sim: SimServer, model: st
         "stream": True,
         "stream_options": {"include_usage": True},
     }
+
+
+def test_the_owners_words_and_our_notes_are_separate_paragraphs():
+    message = Message("user", (TextPart("Make it blue."), TextPart("(files: a.html)", note=True)))
+    params = request_params(ModelRequest("m", "", (message,), ()))
+    assert params["messages"] == [{"role": "user", "content": "Make it blue.\n\n(files: a.html)"}]

@@ -35,7 +35,7 @@ def test_stream_events_come_in_the_real_order(sim: SimServer, model: str):
     response = httpx.post(
         f"{sim.url}/v1/messages",
         headers={"x-api-key": "k"},
-        json={"model": model, "max_tokens": 10, "stream": True, "messages": USER},
+        json={"model": model, "max_tokens": 1000, "stream": True, "messages": USER},
     )
     events = [line[7:] for line in response.text.splitlines() if line.startswith("event: ")]
     assert response.headers["content-type"].startswith("text/event-stream")
@@ -80,11 +80,11 @@ async def test_past_the_script_and_unscripted(
     sim: SimServer, claude: anthropic.AsyncAnthropic, model: str
 ):
     sim.script(model, [])
-    ended = await claude.messages.create(model=model, max_tokens=10, messages=USER)
+    ended = await claude.messages.create(model=model, max_tokens=1000, messages=USER)
     assert ended.stop_reason == "end_turn" and ended.content[0].text == "(end of script)"
     demo = await claude.messages.create(
         model=f"{model}-unscripted",
-        max_tokens=10,
+        max_tokens=1000,
         messages=[{"role": "user", "content": "echo me"}],
     )
     assert "echo me" in demo.content[0].text
@@ -130,14 +130,14 @@ async def test_strict_conversation_rules(
     sim: SimServer, claude: anthropic.AsyncAnthropic, model: str, messages: list, complaint: str
 ):
     with pytest.raises(anthropic.BadRequestError) as caught:
-        await claude.messages.create(model=model, max_tokens=10, messages=messages)
+        await claude.messages.create(model=model, max_tokens=1000, messages=messages)
     assert caught.value.type == "invalid_request_error"
     assert complaint in caught.value.api_message
 
 
 @pytest.mark.parametrize("missing", ["model", "max_tokens"])
 def test_missing_required_field(sim: SimServer, model: str, missing: str):
-    body = {"model": model, "max_tokens": 10, "messages": USER}
+    body = {"model": model, "max_tokens": 1000, "messages": USER}
     del body[missing]
     response = httpx.post(f"{sim.url}/v1/messages", headers={"x-api-key": "k"}, json=body)
     assert response.status_code == 400
@@ -148,7 +148,7 @@ def test_missing_required_field(sim: SimServer, model: str, missing: str):
 
 
 async def test_auth(sim: SimServer, model: str):
-    body = {"model": model, "max_tokens": 10, "messages": USER}
+    body = {"model": model, "max_tokens": 1000, "messages": USER}
     async with httpx.AsyncClient() as raw:
         missing = await raw.post(f"{sim.url}/v1/messages", json=body)
     assert missing.status_code == 401
@@ -157,7 +157,7 @@ async def test_auth(sim: SimServer, model: str):
         api_key="invalid-key", base_url=sim.url, max_retries=0
     ) as c:
         with pytest.raises(anthropic.AuthenticationError):
-            await c.messages.create(model=model, max_tokens=10, messages=USER)
+            await c.messages.create(model=model, max_tokens=1000, messages=USER)
 
 
 @pytest.mark.parametrize(
@@ -176,12 +176,12 @@ async def test_status_fault(
     fault = {"attempt": 1, "kind": "status", "status": status, "retry_after": 2}
     sim.script(model, [{"content": [text("after the fault")], "faults": [fault]}])
     with pytest.raises(error_class) as caught:
-        await claude.messages.create(model=model, max_tokens=10, messages=USER, stream=True)
+        await claude.messages.create(model=model, max_tokens=1000, messages=USER, stream=True)
     assert caught.value.status_code == status
     assert caught.value.type == error_type
     assert caught.value.response.headers["retry-after"] == "2"
     # The fault names attempt 1 only: the retry of the same turn goes through.
-    retried = await claude.messages.create(model=model, max_tokens=10, messages=USER)
+    retried = await claude.messages.create(model=model, max_tokens=1000, messages=USER)
     assert retried.content[0].text == "after the fault"
     assert [r["attempt"] for r in sim.requests(model)] == [1, 2]
 
@@ -190,7 +190,7 @@ async def test_stall_after(sim: SimServer, claude: anthropic.AsyncAnthropic, mod
     fault = {"attempt": 1, "kind": "stall_after", "events": 3}
     sim.script(model, [{"content": [text("never finished")], "faults": [fault]}])
     stream = await claude.with_options(timeout=0.3).messages.create(
-        model=model, max_tokens=10, messages=USER, stream=True
+        model=model, max_tokens=1000, messages=USER, stream=True
     )
     seen: list[str] = []
     with pytest.raises((httpx2.ReadTimeout, anthropic.APITimeoutError)):
@@ -202,7 +202,7 @@ async def test_stall_after(sim: SimServer, claude: anthropic.AsyncAnthropic, mod
 async def test_drop_after(sim: SimServer, claude: anthropic.AsyncAnthropic, model: str):
     fault = {"attempt": 1, "kind": "drop_after", "events": 4}
     sim.script(model, [{"content": [text("cut off in the middle")], "faults": [fault]}])
-    stream = await claude.messages.create(model=model, max_tokens=10, messages=USER, stream=True)
+    stream = await claude.messages.create(model=model, max_tokens=1000, messages=USER, stream=True)
     seen: list[str] = []
     with pytest.raises((httpx2.RemoteProtocolError, anthropic.APIConnectionError)):
         async for event in stream:
@@ -218,7 +218,7 @@ async def test_error_event_after(sim: SimServer, claude: anthropic.AsyncAnthropi
         "error_type": "overloaded_error",
     }
     sim.script(model, [{"content": [text("interrupted")], "faults": [fault]}])
-    stream = await claude.messages.create(model=model, max_tokens=10, messages=USER, stream=True)
+    stream = await claude.messages.create(model=model, max_tokens=1000, messages=USER, stream=True)
     seen: list[str] = []
     with pytest.raises(anthropic.APIStatusError) as caught:
         async for event in stream:
@@ -238,10 +238,10 @@ async def test_stream_faults_on_a_non_streamed_request(
     sim.script(model, [{"content": [text("finally")], "faults": faults}])
     fast = claude.with_options(timeout=0.3)
     with pytest.raises(anthropic.APITimeoutError):
-        await fast.messages.create(model=model, max_tokens=10, messages=USER)
+        await fast.messages.create(model=model, max_tokens=1000, messages=USER)
     with pytest.raises(anthropic.APIConnectionError):
-        await claude.messages.create(model=model, max_tokens=10, messages=USER)
+        await claude.messages.create(model=model, max_tokens=1000, messages=USER)
     with pytest.raises(anthropic.OverloadedError):
-        await claude.messages.create(model=model, max_tokens=10, messages=USER)
-    done = await claude.messages.create(model=model, max_tokens=10, messages=USER)
+        await claude.messages.create(model=model, max_tokens=1000, messages=USER)
+    done = await claude.messages.create(model=model, max_tokens=1000, messages=USER)
     assert done.content[0].text == "finally"

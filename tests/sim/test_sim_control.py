@@ -18,7 +18,7 @@ USER = [{"role": "user", "content": "hi"}]
 
 
 def _ask(url: str, model: str, key: str = "k") -> httpx.Response:
-    body = {"model": model, "max_tokens": 10, "messages": USER}
+    body = {"model": model, "max_tokens": 1000, "messages": USER}
     return httpx.post(f"{url}/v1/messages", headers={"x-api-key": key}, json=body)
 
 
@@ -94,7 +94,7 @@ async def test_token_delay_paces_the_stream(sim: SimServer, model: str):
         model,
         [{"content": [{"type": "text", "text": "abcdef"}], "chunk_chars": 2, "token_delay": 0.1}],
     )
-    body = {"model": model, "max_tokens": 10, "stream": True, "messages": USER}
+    body = {"model": model, "max_tokens": 1000, "stream": True, "messages": USER}
     started = time.monotonic()
     async with httpx.AsyncClient() as client:
         response = await client.post(
@@ -110,7 +110,7 @@ async def test_shutdown_with_a_stalled_stream_open():
     server.script(
         "stall", [{"content": [], "faults": [{"attempt": 1, "kind": "stall_after", "events": 1}]}]
     )
-    body = {"model": "stall", "max_tokens": 10, "stream": True, "messages": USER}
+    body = {"model": "stall", "max_tokens": 1000, "stream": True, "messages": USER}
     first_event = asyncio.Event()
 
     async def read_forever() -> None:

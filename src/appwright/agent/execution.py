@@ -12,6 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from appwright.agent import stops
+from appwright.agent.accounting import ModelCall
+from appwright.agent.budget import RunLimits
+from appwright.agent.compaction import Compacted
+from appwright.agent.context import Measured
 from appwright.agent.journal import RunJournal
 from appwright.agent.loop import AgentLoop, LoopConfig, RunIO, RunState
 from appwright.agent.parallel import ToolOutcome
@@ -24,12 +29,14 @@ from appwright.errors import AppwrightError
 from appwright.events.types import ErrorInfo, RunStatus, ToolStatus
 from appwright.models.base import ModelClient
 from appwright.models.factory import NOT_CONFIGURED
-from appwright.models.types import Message
+from appwright.models.types import REFUSAL, Message
 from appwright.ops import logging as ctx
 from appwright.ops.metrics import Metrics
 from appwright.search.base import SearchProvider
 from appwright.store import apps as app_store
+from appwright.store import conversation as conversation_store
 from appwright.store import sessions as session_store
+from appwright.store import usage as usage_store
 from appwright.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -118,17 +125,24 @@ class RunExecutor:
             return "failed", ErrorInfo(code="model_not_configured", message=NOT_CONFIGURED)
         state = handle.state
 
-        async def load(conn: Any) -> tuple[list[Message], app_store.AppRecord, list[str]]:
+        async def load(conn: Any) -> tuple[list[Message], app_store.AppRecord, str | None]:
             conversation = await session_store.conversation(conn, handle.session_id)
             app = await app_store.get_app(conn, handle.app_id, None)
-            names = [f.path for f in await app_store.list_files(conn, handle.app_id)]
-            return conversation, app, names
+            measure = await usage_store.latest_measure(conn, handle.session_id)
+            totals = await usage_store.run_totals(conn, handle.run_id)
+            state.measured = Measured(*measure) if measure else None
+            state.usage, state.cost_usd = totals.usage, totals.cost_usd
+            return conversation, app, await usage_store.last_stop_reason(conn, handle.run_id)
 
-        conversation, app, names = await self.db.read(load)
+        conversation, app, last_stop = await self.db.read(load)
         state.conversation = conversation
-        if state.turn > 0 and conversation and conversation[-1].role == "assistant":
-            return "completed", None  # the last turn ended the run; only its end was lost
-        loop = AgentLoop(self._loop_config(app.name, names), self._io(handle), state)
+        if stops.ended(state.turn, conversation[-1] if conversation else None, last_stop):
+            if last_stop == REFUSAL:
+                return "failed", ErrorInfo(
+                    code="model_refused", message="The model declined this request."
+                )
+            return "completed", None
+        loop = AgentLoop(self._loop_config(app.name), self._io(handle), state)
         handle.loop_task = asyncio.create_task(loop.run(), name=f"loop:{handle.run_id}")
         if handle.stop_requested:
             handle.loop_task.cancel()
@@ -156,16 +170,19 @@ class RunExecutor:
             )
         return "completed", None
 
-    def _loop_config(self, app_name: str, names: list[str]) -> LoopConfig:
+    def _loop_config(self, app_name: str) -> LoopConfig:
         s = self.settings
         return LoopConfig(
             model=s.model,
-            system=system_prompt(app_name, names),
+            system=system_prompt(app_name),
             tools=tool_specs(),
             max_turns=s.max_turns,
             max_tokens=s.max_tokens,
             idle_timeout=s.timeout_model_idle,
             retry=RetryPolicy(retries=s.model_retries, base=s.retry_base, cap=s.retry_cap),
+            info=s.model_info,
+            limits=RunLimits(max_tokens=s.max_run_tokens, max_cost_usd=s.max_run_cost_usd),
+            cache=s.prompt_caching,
         )
 
     def _io(self, handle: RunHandle) -> RunIO:
@@ -185,6 +202,32 @@ class RunExecutor:
             await handle.journal.save_turn(turn, messages, list(handle.state.edited_paths))
 
         metrics = self.metrics
+        model = self.settings.model
+
+        async def record_call(call: ModelCall) -> None:
+            record = usage_store.CallRecord(
+                run_id=handle.run_id, session_id=handle.session_id, model=model, **vars(call)
+            )
+            # Not fenced: a call made is spent, whichever process still holds the run.
+            await self.db.run(lambda conn: usage_store.record_call(conn, record))
+            metrics.count_usage(model, call.usage, call.cost_usd)
+
+        async def save_conversation(compacted: Compacted) -> None:
+            await handle.journal.write(
+                lambda conn: conversation_store.rewrite(
+                    conn,
+                    handle.session_id,
+                    handle.run_id,
+                    compacted.messages,
+                    compacted.summarised,
+                )
+            )
+            metrics.compactions.labels("summary" if compacted.summarised else "elided").inc()
+
+        async def versions_made() -> list[str]:
+            return await self.db.read(
+                lambda conn: conversation_store.versions_made(conn, handle.session_id)
+            )
 
         def on_tool(outcome: ToolOutcome) -> None:
             metrics.tool_calls.labels(outcome.call.name, outcome.status).inc()
@@ -198,6 +241,9 @@ class RunExecutor:
             on_retry=lambda reason: metrics.model_retries.labels(reason).inc(),
             on_first_token=metrics.first_token_seconds.observe,
             on_tool=on_tool,
+            record_call=record_call,
+            save_conversation=save_conversation,
+            versions_made=versions_made,
         )
 
     async def _finish(self, handle: RunHandle, status: RunStatus, error: ErrorInfo | None) -> None:

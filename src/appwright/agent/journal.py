@@ -1,11 +1,13 @@
 """A run's journal: everything a run makes durable, each write fenced by the run's lease.
 
 What a run writes: its events (through the recorder), its finished turns, the open turn its
-edits record (`open_turn.py`), its end (`run.finished`), and, when the process shuts down,
-the release of its lease. Every one of these transactions starts with the lease fence
-(`store/leases.py`); the first one refused (`LeaseLost`: another process took the run over
-while this one was paused) calls `on_lost`, and from then on the journal writes nothing:
-the run stops here without a word and its new owner ends it.
+edits record (`open_turn.py`), its condensed conversation, its end (`run.finished`), and,
+when the process shuts down, the release of its lease (its model calls' usage is recorded
+outside: a call made is spent, whichever process holds the run). Every one of
+these transactions starts with the lease fence (`store/leases.py`); the first one refused
+(`LeaseLost`: another process took the run over while this one was paused) calls
+`on_lost`, and from then on the journal writes nothing: the run stops here without a word
+and its new owner ends it.
 
 Ordering: a turn is saved, and the run ended, only after every event emitted before it is
 in the log (`Recorder.commit_with` flushes first). So a process that takes the run over
@@ -14,9 +16,9 @@ finds a log at least as far along as the conversation it resumes from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from appwright.agent.open_turn import OpenTurn
 from appwright.agent.parallel import EditBatch
@@ -24,12 +26,15 @@ from appwright.errors import LeaseLost
 from appwright.events import log as event_log
 from appwright.events.bus import Bus
 from appwright.events.recorder import Recorder
-from appwright.events.types import ErrorInfo, RunFinished, RunStatus, _Event
+from appwright.events.types import ErrorInfo, RunFinished, RunStatus, RunUsage, _Event
 from appwright.models.types import Message
 from appwright.store import leases
 from appwright.store import sessions as session_store
+from appwright.store import usage as usage_store
 from appwright.store.database import Database
 from appwright.store.ids import now
+
+T = TypeVar("T")
 
 
 class RunJournal:
@@ -74,6 +79,15 @@ class RunJournal:
             self.lost = True
             self.on_lost()
             raise
+
+    async def write(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """Any other write of the run (a condensed conversation), behind the fence."""
+
+        async def fenced(conn: Any) -> T:
+            await self.hold(conn)
+            return await work(conn)
+
+        return await self.db.run(fenced)
 
     async def save_turn(
         self, turn: int, messages: Sequence[Message], edited_paths: list[str]
@@ -127,8 +141,15 @@ class RunJournal:
             if not counted:
                 counted = True
                 on_first()
+            totals = await usage_store.run_totals(conn, self.run_id)
             return [
-                RunFinished(status=status, error=error, edited_paths=edited, run_id=self.run_id)
+                RunFinished(
+                    status=status,
+                    error=error,
+                    edited_paths=edited,
+                    usage=RunUsage(**totals.to_json()),
+                    run_id=self.run_id,
+                )
             ]
 
         try:

@@ -1,18 +1,23 @@
 """The system prompt: who the model works for and how it should use its tools.
 
-It changes only with the app's file list (once per run), never from turn to turn, so a
-provider can cache it."""
+The system prompt is the same on every request of every session of an app, so the provider
+can serve it (and the tool definitions before it) from its prompt cache. Anything that
+changes goes into the conversation instead: the app's files as they are when a request
+starts travel with the owner's message (`files_note`).
+"""
 
 from __future__ import annotations
 
 
-def system_prompt(app_name: str, file_list: list[str]) -> str:
+def files_note(file_list: list[str]) -> str:
     files = "\n".join(f"- {p}" for p in file_list) or "- (no files yet)"
+    return f"(The app's files as this request starts:\n{files})"
+
+
+def system_prompt(app_name: str) -> str:
     return f"""You are the engineer of a small web app called {app_name!r}, working for its owner,
 who asks for changes in plain words. The app is a static site served as-is (HTML, CSS, JS).
-
-Files right now:
-{files}
+Each request from the owner comes with the list of the app's files at that moment.
 
 Finding and reading code:
 - search_code finds where something is (a class, a text, a function) across files; use it

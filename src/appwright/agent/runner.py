@@ -27,6 +27,7 @@ from appwright.agent import takeover
 from appwright.agent.execution import RunExecutor, RunHandle
 from appwright.agent.journal import RunJournal
 from appwright.agent.loop import RunState
+from appwright.agent.prompt import files_note
 from appwright.config import Settings
 from appwright.errors import InvalidInput
 from appwright.events import log as event_log
@@ -183,9 +184,11 @@ class Runner:
                 conn, session_id, text, client_msg_id, self.instance
             )
             await session_store.update_run(conn, run.id, lease_until=self._lease_deadline())
-            await session_store.append_messages(
-                conn, session_id, run.id, [Message(role="user", parts=(TextPart(text),))]
+            names = [f.path for f in await app_store.list_files(conn, session.app_id)]
+            message = Message(
+                role="user", parts=(TextPart(text), TextPart(files_note(names), note=True))
             )
+            await session_store.append_messages(conn, session_id, run.id, [message])
             wire = await event_log.append(
                 conn, log_name, [RunStarted(text=text, client_msg_id=client_msg_id, run_id=run.id)]
             )

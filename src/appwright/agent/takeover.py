@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from appwright.agent import stops
 from appwright.agent.open_turn import OpenTurn
 from appwright.events import log as event_log
 from appwright.events.types import (
@@ -42,6 +43,7 @@ from appwright.events.types import (
 )
 from appwright.store import leases
 from appwright.store import sessions as session_store
+from appwright.store import usage as usage_store
 
 # A run whose process keeps dying (perhaps because of the run) is not resumed forever.
 MAX_TAKEOVERS = 3
@@ -78,8 +80,8 @@ async def take_over(
         run = await session_store.get_run(conn, run_id)
     abandoned = run.takeovers > MAX_TAKEOVERS
     last = await session_store.last_message(conn, session.id)
-    finished_turns = run.turns > 0 and last is not None and last.role == "assistant"
-    resumed = not (abandoned or run.cancel_requested or finished_turns)
+    last_stop = await usage_store.last_stop_reason(conn, run.id)
+    resumed = not (abandoned or run.cancel_requested or stops.ended(run.turns, last, last_stop))
     log = event_log.session_log(session.id)
     repair = repair_events(
         await event_log.read_run(conn, log, run.id),

@@ -39,6 +39,9 @@ class RunStarted(_Event):
 class TurnStarted(_Event):
     type: Literal["turn.started"] = "turn.started"
     turn: int
+    # How long the turn's request is expected to be, of the model's context window (tokens).
+    context_tokens: int | None = None
+    context_window: int | None = None
 
 
 class TextDelta(_Event):
@@ -95,6 +98,23 @@ class RunResumed(_Event):
     turn: int
 
 
+class ModelUsage(_Event):
+    """One answered model call: its tokens, its cost (None when the model's price is
+    unknown), and how long its prompt was (`context_tokens`) of the model's window. A turn's
+    call has `purpose` "turn"; condensing the conversation makes a "summary" call."""
+
+    type: Literal["model.usage"] = "model.usage"
+    turn: int
+    purpose: Literal["turn", "summary"] = "turn"
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float | None = None
+    context_tokens: int
+    context_window: int
+
+
 class ContextCompacted(_Event):
     type: Literal["context.compacted"] = "context.compacted"
     tokens_before: int
@@ -144,6 +164,7 @@ Event = Annotated[
     | VersionCreated
     | ModelRetry
     | RunResumed
+    | ModelUsage
     | ContextCompacted
     | RunFinished
     | CommitUpdated,

@@ -14,6 +14,9 @@
     model_auth_failed         no         401, an authentication_error event
     model_permission_denied   no         403, a permission_error event
     model_not_found           no         404, a not_found_error event
+    model_context_exceeded    no         the prompt is longer than the model's window: Anthropic's
+                                         400 "prompt is too long: N tokens > M maximum", OpenAI's
+                                         `context_length_exceeded` (data: tokens, maximum)
     model_bad_request         no         400, 422, an invalid_request_error event
     model_request_too_large   no         413
     model_request_failed      no         any other 4xx
@@ -28,6 +31,7 @@ gets our own words, since some APIs echo part of the key back.
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -84,6 +88,13 @@ _NEVER_CONNECTED = (
     httpx2.ConnectTimeout,
 )
 _MAX_API_MESSAGE = 300
+CONTEXT_EXCEEDED = "model_context_exceeded"
+# (pattern, group of the prompt's tokens, group of the window) in the wordings the APIs use.
+_OVERFLOW_WORDINGS = (
+    (re.compile(r"prompt is too long: (\d+) tokens > (\d+) maximum"), 1, 2),
+    (re.compile(r"input length and `max_tokens` exceed context limit: (\d+) \+ \d+ > (\d+)"), 1, 2),
+    (re.compile(r"maximum context length is (\d+) tokens.*?resulted in (\d+) tokens", re.S), 2, 1),
+)
 
 
 def backstop_timeout(idle_timeout: float) -> float:
@@ -178,6 +189,19 @@ def _from_status(
 ) -> ModelError:
     status = exc.status_code
     error_type, api_message = _error_fields(exc.body)
+    overflow = _context_overflow(exc.body, api_message) if status in (400, 413) else None
+    if overflow is not None:
+        tokens, maximum = overflow
+        return ModelError(
+            f"{provider} answered {status}: the prompt is longer than the model's context "
+            f"window ({api_message or 'no details'})",
+            code=CONTEXT_EXCEEDED,
+            transient=False,
+            provider=provider,
+            status=status,
+            tokens=tokens,
+            maximum=maximum,
+        )
     code, transient = _BY_STATUS.get(status) or _status_fallback(status, error_type)
     if code == "model_auth_failed":
         api_message = "the API key was rejected"
@@ -214,6 +238,21 @@ def _from_stream_event(exc: anthropic.APIError | openai.APIError, provider: str)
         provider=provider,
         error_type=error_type,
     )
+
+
+def _context_overflow(body: Any, api_message: str | None) -> tuple[int | None, int | None] | None:
+    """(prompt tokens, window) when the error says the prompt does not fit the window (either
+    number None when the wording does not give it); None for any other error."""
+    inner = body.get("error") if isinstance(body, dict) else None
+    inner = inner if isinstance(inner, dict) else body if isinstance(body, dict) else {}
+    text = api_message or ""
+    for pattern, tokens_group, maximum_group in _OVERFLOW_WORDINGS:
+        found = pattern.search(text)
+        if found:
+            return int(found.group(tokens_group)), int(found.group(maximum_group))
+    if inner.get("code") == "context_length_exceeded":
+        return None, None
+    return None
 
 
 def _error_fields(body: Any) -> tuple[str | None, str | None]:

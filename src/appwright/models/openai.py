@@ -5,7 +5,13 @@ Chat completions streams tool calls as fragments keyed by index: the first fragm
 carries its id and name, the rest carry pieces of the arguments. The wire never says "this
 call is complete", so a call ends when the next index (or text) begins or the choice
 finishes; `ToolCallEnd` goes out right then, so the run loop can start the tool without
-waiting for the rest of the message.
+waiting for the rest of the message. A choice that finishes with `length` (the output limit)
+leaves its last call open: its arguments were cut, so the call is cut, never run.
+
+Finish reasons map onto ours: `length` is `max_tokens`, `content_filter` (and a `refusal`
+in the delta) is `refusal`. Usage arrives in a last chunk without choices
+(`stream_options.include_usage`); `prompt_tokens` includes the cached ones
+(`prompt_tokens_details.cached_tokens`), which we count apart, as cache reads.
 
 The SDK never retries (`max_retries=0`): retries and idle timeouts belong to the run loop.
 """
@@ -27,16 +33,21 @@ from appwright.models.errors import (
     to_model_error,
 )
 from appwright.models.types import (
+    MAX_TOKENS,
+    REFUSAL,
     Message,
     MessageEnd,
     ModelRequest,
+    StopDetails,
     StreamEvent,
     TextDelta,
+    TextPart,
     ToolCallDelta,
     ToolCallEnd,
     ToolCallPart,
     ToolCallStart,
     ToolResultPart,
+    Usage,
 )
 from appwright.models.wire import translated
 
@@ -45,9 +56,10 @@ _STOP_REASONS = {
     "tool_calls": "tool_use",
     "function_call": "tool_use",
     "stop": "end_turn",
-    "length": "max_tokens",
-    "content_filter": "refusal",
+    "length": MAX_TOKENS,
+    "content_filter": REFUSAL,
 }
+_FILTERED = "The provider's content filter stopped the reply."
 
 
 class OpenAIModel:
@@ -121,8 +133,10 @@ def message_params(message: Message) -> list[dict[str, Any]]:
             wire["tool_calls"] = [_call(c) for c in message.tool_calls]
         return [wire]
     out = [_tool_message(p) for p in message.parts if isinstance(p, ToolResultPart)]
-    if message.text or not out:
-        out.append({"role": "user", "content": message.text})
+    # Each text part is a paragraph of its own (the owner's words, then our notes).
+    text = "\n\n".join(p.text for p in message.parts if isinstance(p, TextPart) and p.text)
+    if text or not out:
+        out.append({"role": "user", "content": text})
     return out
 
 
@@ -148,14 +162,13 @@ class _StreamReader:
     started: set[int] = field(default_factory=set)
     open: set[int] = field(default_factory=set)
     finish_reason: str | None = None
-    input_tokens: int = 0
-    output_tokens: int = 0
+    usage: Usage = Usage()
+    refusal: str = ""
 
     def feed(self, chunk: Any) -> list[StreamEvent]:
         out: list[StreamEvent] = []
         if chunk.usage is not None:
-            self.input_tokens = chunk.usage.prompt_tokens or 0
-            self.output_tokens = chunk.usage.completion_tokens or 0
+            self.usage = _usage(chunk.usage)
         for choice in chunk.choices:
             if choice.index != 0:
                 continue
@@ -164,10 +177,13 @@ class _StreamReader:
                 # Calls stream one after another: text after a call means the call is done.
                 out.extend(self._close_open())
                 out.append(TextDelta(delta.content))
+            if delta is not None and getattr(delta, "refusal", None):
+                self.refusal += delta.refusal
             for call in (delta.tool_calls if delta is not None else None) or []:
                 out.extend(self._call_fragment(call))
             if choice.finish_reason:
-                out.extend(self._close_open())
+                if choice.finish_reason != "length":
+                    out.extend(self._close_open())
                 self.finish_reason = choice.finish_reason
         return out
 
@@ -200,4 +216,22 @@ class _StreamReader:
         # Some servers (older Ollama) say "stop" after calling tools.
         if self.started and reason == "end_turn":
             reason = "tool_use"
-        return MessageEnd(reason, input_tokens=self.input_tokens, output_tokens=self.output_tokens)
+        details = None
+        if self.refusal or reason == REFUSAL:
+            reason = REFUSAL
+            details = StopDetails(
+                category="content_filter" if self.finish_reason == "content_filter" else None,
+                explanation=self.refusal or _FILTERED,
+            )
+        return MessageEnd(reason, usage=self.usage, stop_details=details)
+
+
+def _usage(usage: Any) -> Usage:
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = (getattr(details, "cached_tokens", None) or 0) if details is not None else 0
+    prompt = usage.prompt_tokens or 0
+    return Usage(
+        input_tokens=max(0, prompt - cached),
+        output_tokens=usage.completion_tokens or 0,
+        cache_read_tokens=cached,
+    )

@@ -3,6 +3,11 @@
 Provider adapters translate each vendor's wire stream into `StreamEvent`s; the run loop only
 ever sees these. `accumulate` folds a stream into the assistant message it describes: a pure
 function that refuses impossible orders (a delta for a tool call that never started, ...).
+
+One order is possible and not a fault: a message cut by the output limit (`max_tokens`, or
+the context window filling up) ends with a tool call still open, its input half-written. The
+real APIs send exactly that (no `content_block_stop`). Such a call is not part of the message:
+it is reported as a `CutCall`, never run, and the loop tells the model what happened.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from typing import Any, Literal
 @dataclass(frozen=True)
 class TextPart:
     text: str
+    # Our own words to the model (the app's files, a notice that a reply was cut), as
+    # opposed to the owner's: compaction keeps the owner's instructions verbatim, not these.
+    note: bool = False
     kind: Literal["text"] = "text"
 
 
@@ -62,7 +70,7 @@ class Message:
 
 def part_to_json(part: Part) -> dict[str, Any]:
     if isinstance(part, TextPart):
-        return {"kind": "text", "text": part.text}
+        return {"kind": "text", "text": part.text, **({"note": True} if part.note else {})}
     if isinstance(part, ToolCallPart):
         return {"kind": "tool_call", "id": part.id, "name": part.name, "input": part.input}
     return {
@@ -76,7 +84,7 @@ def part_to_json(part: Part) -> dict[str, Any]:
 def part_from_json(data: dict[str, Any]) -> Part:
     kind = data["kind"]
     if kind == "text":
-        return TextPart(text=data["text"])
+        return TextPart(text=data["text"], note=bool(data.get("note", False)))
     if kind == "tool_call":
         return ToolCallPart(id=data["id"], name=data["name"], input=data["input"])
     if kind == "tool_result":
@@ -100,6 +108,60 @@ class ModelRequest:
     messages: tuple[Message, ...]
     tools: tuple[ToolSpec, ...]
     max_tokens: int = 8000
+    # Mark the stable prefix and the newest message as cache breakpoints (providers that
+    # need explicit marks: Anthropic; others cache prefixes by themselves).
+    cache: bool = True
+
+
+# --- why a message ended, and what it cost -----------------------------------------------------
+
+END_TURN = "end_turn"
+TOOL_USE = "tool_use"
+STOP_SEQUENCE = "stop_sequence"
+MAX_TOKENS = "max_tokens"
+PAUSE_TURN = "pause_turn"
+REFUSAL = "refusal"
+CONTEXT_WINDOW_EXCEEDED = "model_context_window_exceeded"
+# The reply was cut where it stood: a tool call still open then is cut, not malformed.
+OUTPUT_CUT = frozenset({MAX_TOKENS, CONTEXT_WINDOW_EXCEEDED})
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens of one model call (or a sum of calls), split the way they are billed.
+    `input_tokens` are the prompt tokens billed at the full price: neither read from nor
+    written to the prompt cache."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    @property
+    def prompt_tokens(self) -> int:
+        """How long the prompt was: what counts against the context window."""
+        return self.input_tokens + self.cache_read_tokens + self.cache_write_tokens
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.output_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+        )
+
+
+@dataclass(frozen=True)
+class StopDetails:
+    """What the provider said about why it stopped (today: a refusal's category and
+    explanation, as Anthropic's `stop_details` carries them)."""
+
+    category: str | None = None
+    explanation: str | None = None
 
 
 # --- stream events ----------------------------------------------------------------------------
@@ -139,8 +201,8 @@ class KeepAlive:
 @dataclass(frozen=True)
 class MessageEnd:
     stop_reason: str
-    input_tokens: int = 0
-    output_tokens: int = 0
+    usage: Usage = Usage()
+    stop_details: StopDetails | None = None
 
 
 StreamEvent = TextDelta | ToolCallStart | ToolCallDelta | ToolCallEnd | MessageEnd | KeepAlive
@@ -151,6 +213,25 @@ StreamEvent = TextDelta | ToolCallStart | ToolCallDelta | ToolCallEnd | MessageE
 
 class StreamOrderError(ValueError):
     """The stream described something impossible; the turn cannot be trusted."""
+
+
+@dataclass(frozen=True)
+class CutCall:
+    """A tool call the output limit cut off before its input was complete."""
+
+    id: str
+    name: str
+    input_chars: int
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A whole assistant reply: the message (complete parts only), how it ended, and the
+    tool calls the output limit cut off, which are not in the message."""
+
+    message: Message
+    end: MessageEnd
+    cut_calls: tuple[CutCall, ...] = ()
 
 
 @dataclass
@@ -168,12 +249,16 @@ class Accumulator:
 
     parts: list[Part] = field(default_factory=list)
     calls: dict[int, _OpenCall] = field(default_factory=dict)
-    stop_reason: str | None = None
+    end: MessageEnd | None = None
+
+    @property
+    def stop_reason(self) -> str | None:
+        return self.end.stop_reason if self.end is not None else None
 
     def apply(self, event: StreamEvent) -> ToolCallPart | None:
         if isinstance(event, KeepAlive):
             return None
-        if self.stop_reason is not None:
+        if self.end is not None:
             raise StreamOrderError(f"event after the end of the message: {event!r}")
         if isinstance(event, TextDelta):
             if self.parts and isinstance(self.parts[-1], TextPart):
@@ -198,9 +283,9 @@ class Accumulator:
             return part
         if isinstance(event, MessageEnd):
             unfinished = [c.name for c in self.calls.values() if not c.done]
-            if unfinished:
+            if unfinished and event.stop_reason not in OUTPUT_CUT:
                 raise StreamOrderError(f"message ended with unfinished tool calls: {unfinished}")
-            self.stop_reason = event.stop_reason
+            self.end = event
             return None
         raise StreamOrderError(f"unknown stream event {event!r}")
 
@@ -213,9 +298,17 @@ class Accumulator:
         return call
 
     def message(self) -> Message:
-        if self.stop_reason is None:
+        return self.reply().message
+
+    def reply(self) -> Reply:
+        if self.end is None:
             raise StreamOrderError("the message has not ended")
-        return Message(role="assistant", parts=tuple(self.parts))
+        cut = tuple(
+            CutCall(id=c.id, name=c.name, input_chars=len(c.json_text))
+            for c in self.calls.values()
+            if not c.done
+        )
+        return Reply(Message(role="assistant", parts=tuple(self.parts)), self.end, cut)
 
 
 def parse_tool_input(json_text: str) -> dict[str, Any]:

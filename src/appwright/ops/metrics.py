@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
+from appwright.models.types import Usage
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -54,12 +56,41 @@ class Metrics:
             registry=self.registry,
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
         )
+        self.model_tokens = Counter(
+            "appwright_model_tokens_total",
+            "Model tokens by model and kind (input, output, cache_read, cache_write).",
+            ["model", "kind"],
+            registry=self.registry,
+        )
+        self.model_cost = Counter(
+            "appwright_model_cost_usd_total",
+            "Estimated model cost in USD, by model (calls whose price is known).",
+            ["model"],
+            registry=self.registry,
+        )
+        self.compactions = Counter(
+            "appwright_context_compactions_total",
+            "Conversations condensed to fit the context window, by deepest step taken.",
+            ["step"],
+            registry=self.registry,
+        )
         self.pushes = Counter(
             "appwright_git_pushes_total",
             "Commit/push outcomes by state.",
             ["state"],
             registry=self.registry,
         )
+
+    def count_usage(self, model: str, usage: Usage, cost_usd: float | None) -> None:
+        for kind, tokens in (
+            ("input", usage.input_tokens),
+            ("output", usage.output_tokens),
+            ("cache_read", usage.cache_read_tokens),
+            ("cache_write", usage.cache_write_tokens),
+        ):
+            self.model_tokens.labels(model, kind).inc(tokens)
+        if cost_usd is not None:
+            self.model_cost.labels(model).inc(cost_usd)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

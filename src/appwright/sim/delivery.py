@@ -54,6 +54,13 @@ class Frame:
     """A delta: the turn's token_delay passes before it is sent."""
 
 
+def recorded_frames(body: str) -> list[Frame]:
+    """A recorded stream body as frames, one per SSE event, each sent exactly as recorded
+    (odd spacing and all), the deltas among them paced."""
+    events = [e for e in body.replace("\r\n", "\n").split("\n\n") if e.strip()]
+    return [Frame(f"{e}\n\n".encode(), paced="_delta" in e) for e in events]
+
+
 def sse_frame(data: Any, event: str | None = None) -> bytes:
     payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
     head = f"event: {event}\n" if event else ""
@@ -81,8 +88,11 @@ class EventStream:
         token_delay: float,
         closing: asyncio.Event,
         headers: dict[str, str],
+        on_complete: Callable[[], None] | None = None,
     ) -> None:
+        """`on_complete` runs once every frame was sent and the stream closed normally."""
         self.frames = frames
+        self.on_complete = on_complete
         self.fault = fault
         self.error_frame = error_frame
         self.token_delay = token_delay
@@ -109,6 +119,8 @@ class EventStream:
             await send({"type": "http.response.body", "body": frame.data, "more_body": True})
         if fault is None:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+            if self.on_complete is not None:
+                self.on_complete()
             return
         if fault.kind == "error_event_after":
             await send(

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from appwright.sim.app import SimState
-from appwright.sim.script import ScriptBook, parse_turns
+from appwright.sim.script import ScriptBook, parse_script
 from appwright.sim.serve import SimUvicorn, sim_config
 
 _START_TIMEOUT = 10.0
@@ -34,7 +34,7 @@ _STOP_TIMEOUT = 10.0
 class SimServer:
     def __init__(self, scripts: Mapping[str, Any] | None = None, host: str = "127.0.0.1") -> None:
         """`scripts`: `{model: {"turns": [...]}}` to preload."""
-        book = ScriptBook(scripts={m: parse_turns(s) for m, s in (scripts or {}).items()})
+        book = ScriptBook(scripts={m: parse_script(s) for m, s in (scripts or {}).items()})
         self._state = SimState(book=book)
         self._host = host
         self._server: SimUvicorn | None = None
@@ -94,8 +94,10 @@ class SimServer:
 
     # --- control API --------------------------------------------------------------------------
 
-    def script(self, model: str, turns: list[dict[str, Any]]) -> None:
-        response = self._client().put(f"/scripts/{model}", json={"turns": turns})
+    def script(self, model: str, turns: list[dict[str, Any]], **options: Any) -> None:
+        """`options`: the script's model settings (`context_window`, `max_output_tokens`,
+        `cache_min_tokens`, `turns_by`)."""
+        response = self._client().put(f"/scripts/{model}", json={"turns": turns, **options})
         if response.status_code != 200:
             raise ValueError(response.json().get("error", response.text))
 

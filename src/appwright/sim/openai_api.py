@@ -1,22 +1,27 @@
 """OpenAI chat completions as the sim speaks it: bearer auth, validation, chunks, errors.
 
 Strict where agent loops go wrong: an assistant message with `tool_calls` must be followed by
-one `tool` message per call id, and a `tool` message must answer a preceding call. Stream
-chunks carry tool calls by index, the id and name in the first fragment, the arguments
-spread over the following ones, exactly as the official SDK expects to fold them.
+one `tool` message per call id, and a `tool` message must answer a preceding call; a prompt
+longer than the context window is refused with `context_length_exceeded`. Stream chunks
+carry tool calls by index, the id and name in the first fragment, the arguments spread over
+the following ones, exactly as the official SDK expects to fold them. A reply cut by the
+output limit finishes with `length` (its last call's arguments cut off), a refusal with
+`content_filter`; usage reports cached prompt tokens in `prompt_tokens_details`.
 """
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from appwright.sim.answer import Planned, PlannedText, PlannedTool
+from appwright.sim.cache import PromptCache, PromptUsage
 from appwright.sim.delivery import Frame, sse_frame
-from appwright.sim.script import TextBlock, Turn, tool_use_id
+from appwright.sim.script import Script
+from appwright.sim.tokens import MESSAGE_OVERHEAD, Segment, segments
 
 _ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 _ERROR_TYPES = {
@@ -33,7 +38,16 @@ _MESSAGES = {
     500: "The server had an error while processing your request.",
     529: "The engine is currently overloaded, please try again later.",
 }
-_FINISH = {"tool_use": "tool_calls", "end_turn": "stop"}
+_FINISH = {
+    "tool_use": "tool_calls",
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "pause_turn": "stop",
+    "max_tokens": "length",
+    "model_context_window_exceeded": "length",
+    "refusal": "content_filter",
+}
+DEFAULT_MAX_TOKENS = 4096
 
 
 class Invalid(Exception):
@@ -104,6 +118,17 @@ def turn_index(body: Any) -> int:
     if not isinstance(messages, list):
         return 0
     return sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant")
+
+
+def system_text(body: Any) -> str:
+    messages = body.get("messages") if isinstance(body, dict) else None
+    return "\n".join(
+        m["content"]
+        for m in messages or []
+        if isinstance(m, dict)
+        and m.get("role") in ("system", "developer")
+        and isinstance(m.get("content"), str)
+    )
 
 
 def echo_text(body: dict[str, Any]) -> str:
@@ -188,39 +213,83 @@ def _validate_tool_pairing(messages: list[dict[str, Any]]) -> None:
             )
 
 
+# --- the prompt, its limits and its cache --------------------------------------------------
+
+
+def prompt(body: dict[str, Any]) -> list[Segment]:
+    parts: list[tuple[Any, int, bool]] = [(t, 0, False) for t in body.get("tools") or []]
+    parts.extend((m, MESSAGE_OVERHEAD, False) for m in body["messages"])
+    return segments(parts)
+
+
+def prompt_usage(
+    cache: PromptCache, model: str, segments_: list[Segment], script: Script
+) -> PromptUsage:
+    return cache.automatic(model, segments_, script.cache_min_tokens)
+
+
+def max_tokens(body: dict[str, Any]) -> int:
+    value = body.get("max_completion_tokens") or body.get("max_tokens")
+    return value if isinstance(value, int) and value > 0 else DEFAULT_MAX_TOKENS
+
+
+def limits_error(body: dict[str, Any], tokens: int, script: Script) -> Response | None:
+    if tokens > script.context_window:
+        return error_response(
+            400,
+            f"This model's maximum context length is {script.context_window} tokens. However, "
+            f"your messages resulted in {tokens} tokens. Please reduce the length of the "
+            "messages.",
+            param="messages",
+            code="context_length_exceeded",
+        )
+    asked = max_tokens(body)
+    if asked > script.max_output_tokens:
+        return error_response(
+            400,
+            f"max_tokens is too large: {asked}. This model supports at most "
+            f"{script.max_output_tokens} completion tokens, whereas you provided {asked}.",
+            param="max_tokens",
+            code="invalid_value",
+        )
+    return None
+
+
 # --- answering ------------------------------------------------------------------------------
 
 
-def _calls(turn: Turn, model: str, index: int) -> list[dict[str, Any]]:
+def _calls(planned: Planned, model: str, index: int) -> list[dict[str, Any]]:
     return [
         {
-            "id": block.id or tool_use_id("call_", model, index, i),
+            "id": planned.tool_id(block, "call_", model, index),
             "type": "function",
-            "function": {"name": block.name, "arguments": json.dumps(block.input)},
+            "function": {"name": block.name, "arguments": block.json_text},
         }
-        for i, block in enumerate(turn.content)
-        if not isinstance(block, TextBlock)
+        for block in planned.blocks
+        if isinstance(block, PlannedTool)
     ]
 
 
-def _text(turn: Turn) -> str:
-    return "".join(b.text for b in turn.content if isinstance(b, TextBlock))
+def _text(planned: Planned) -> str:
+    return "".join(b.text for b in planned.blocks if isinstance(b, PlannedText))
 
 
-def _usage(turn: Turn, body: dict[str, Any]) -> dict[str, int]:
-    prompt = max(1, len(json.dumps(body.get("messages"))) // 4)
-    arguments = sum(len(c["function"]["arguments"]) for c in _calls(turn, "", 0))
-    completion = max(1, (len(_text(turn)) + arguments) // 4)
+def _usage(planned: Planned, usage: PromptUsage) -> dict[str, Any]:
+    prompt_tokens = usage.input_tokens + usage.cache_read_tokens
     return {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": planned.output_tokens,
+        "total_tokens": prompt_tokens + planned.output_tokens,
+        "prompt_tokens_details": {"cached_tokens": usage.cache_read_tokens, "audio_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
     }
 
 
-def answer(turn: Turn, model: str, index: int, body: dict[str, Any]) -> dict[str, Any]:
-    calls = _calls(turn, model, index)
-    message: dict[str, Any] = {"role": "assistant", "content": _text(turn) or None}
+def answer(
+    planned: Planned, model: str, index: int, body: dict[str, Any], usage: PromptUsage
+) -> dict[str, Any]:
+    calls = _calls(planned, model, index)
+    message: dict[str, Any] = {"role": "assistant", "content": _text(planned) or None}
     if calls:
         message["tool_calls"] = calls
     message["refusal"] = None
@@ -235,14 +304,21 @@ def answer(turn: Turn, model: str, index: int, body: dict[str, Any]) -> dict[str
                 "index": 0,
                 "message": message,
                 "logprobs": None,
-                "finish_reason": _FINISH[turn.stop_reason],
+                "finish_reason": _FINISH[planned.stop_reason],
             }
         ],
-        "usage": _usage(turn, body),
+        "usage": _usage(planned, usage),
     }
 
 
-def frames(turn: Turn, model: str, index: int, body: dict[str, Any]) -> list[Frame]:
+def frames(
+    planned: Planned,
+    model: str,
+    index: int,
+    body: dict[str, Any],
+    usage: PromptUsage,
+    chunk_chars: int,
+) -> list[Frame]:
     base = {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
         "object": "chat.completion.chunk",
@@ -256,14 +332,16 @@ def frames(turn: Turn, model: str, index: int, body: dict[str, Any]) -> list[Fra
         return Frame(sse_frame({**base, "choices": [choice]}), paced=paced)
 
     out = [chunk({"role": "assistant", "content": "", "refusal": None}, paced=False)]
-    calls = iter(_calls(turn, model, index))
+    calls = iter(_calls(planned, model, index))
     call_index = 0
-    size = turn.chunk_chars
-    for block in turn.content:
-        if isinstance(block, TextBlock):
+    size = chunk_chars
+    for block in planned.blocks:
+        if isinstance(block, PlannedText):
             pieces = [block.text[i : i + size] for i in range(0, len(block.text), size)]
             out.extend(chunk({"content": piece}) for piece in pieces)
             continue
+        if not isinstance(block, PlannedTool):
+            continue  # chat completions has no other kinds of content
         call = next(calls)
         head = {"index": call_index, **call, "function": {**call["function"], "arguments": ""}}
         out.append(chunk({"tool_calls": [head]}))
@@ -272,10 +350,10 @@ def frames(turn: Turn, model: str, index: int, body: dict[str, Any]) -> list[Fra
             fragment = {"index": call_index, "function": {"arguments": arguments[i : i + size]}}
             out.append(chunk({"tool_calls": [fragment]}))
         call_index += 1
-    out.append(chunk({}, _FINISH[turn.stop_reason], paced=False))
+    out.append(chunk({}, _FINISH[planned.stop_reason], paced=False))
     options = body.get("stream_options")
     if isinstance(options, dict) and options.get("include_usage"):
-        usage_chunk = {**base, "choices": [], "usage": _usage(turn, body)}
+        usage_chunk = {**base, "choices": [], "usage": _usage(planned, usage)}
         out.append(Frame(sse_frame(usage_chunk)))
     out.append(Frame(sse_frame("[DONE]")))
     return out

@@ -164,6 +164,28 @@ runs = sa.Table(
     sa.UniqueConstraint("session_id", "client_msg_id", name="uq_runs_session_client_msg"),
 )
 
+# Every answered model call: what it cost, why it ended, and (for a turn's request) how many
+# of the conversation's messages it carried, so the next request's length can be counted from
+# the provider's own count. Condensing the conversation clears `context_messages`.
+model_calls = sa.Table(
+    "model_calls",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
+    sa.Column("model", sa.String(200), nullable=False),
+    sa.Column("turn", sa.Integer, nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("input_tokens", sa.Integer, nullable=False),
+    sa.Column("output_tokens", sa.Integer, nullable=False),
+    sa.Column("cache_read_tokens", sa.Integer, nullable=False),
+    sa.Column("cache_write_tokens", sa.Integer, nullable=False),
+    sa.Column("cost_usd", sa.Float, nullable=True),
+    sa.Column("stop_reason", sa.String(40), nullable=False),
+    sa.Column("context_messages", sa.Integer, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
 remotes = sa.Table(
     "remotes",
     metadata,

@@ -1,32 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  applyEdits,
-  diffLines,
-  minimalEdits,
-  revertLineChanges,
-  splitKeepingEnds,
-  toLineChanges,
-} from "./textDiff";
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-}
-
-function mutate(lines: string[], rand: () => number): string[] {
-  const out = lines.slice();
-  const n = 1 + Math.floor(rand() * 4);
-  for (let i = 0; i < n; i++) {
-    const at = Math.floor(rand() * (out.length + 1));
-    const op = rand();
-    if (op < 0.33) out.splice(at, 1);
-    else if (op < 0.66) out.splice(at, 0, `new ${Math.floor(rand() * 100)}`);
-    else out.splice(at, 1, `changed ${Math.floor(rand() * 100)}`);
-  }
-  return out;
-}
+import { mutate, rng } from "../testing/random";
+import { applyEdits, diffLines, minimalEdits, splitKeepingEnds } from "./textDiff";
 
 describe("diffLines", () => {
   it("finds nothing in equal texts", () => {
@@ -79,36 +53,5 @@ describe("minimalEdits", () => {
     expect(splitKeepingEnds("a\nb\n")).toEqual(["a\n", "b\n"]);
     expect(splitKeepingEnds("a\nb")).toEqual(["a\n", "b"]);
     expect(splitKeepingEnds("")).toEqual([]);
-  });
-});
-
-describe("revertLineChanges", () => {
-  const original = ["<h1>Title</h1>", "<p>one</p>", "<p>two</p>", "<p>three</p>", "<footer/>"].join("\n");
-  const modified = ["<h1>New title</h1>", "<p>one</p>", "<p>two</p>", "<p>three</p>", "<p>four</p>", "<footer/>"].join("\n");
-
-  it("rejecting one of two hunks keeps the other", () => {
-    const changes = toLineChanges(original, modified);
-    expect(changes).toHaveLength(2);
-    const kept = revertLineChanges(original, modified, [changes[0]]);
-    expect(kept).toContain("<h1>Title</h1>");
-    expect(kept).toContain("<p>four</p>");
-    const other = revertLineChanges(original, modified, [changes[1]]);
-    expect(other).toContain("<h1>New title</h1>");
-    expect(other).not.toContain("<p>four</p>");
-  });
-
-  it("rejecting every hunk gives the original back", () => {
-    const rand = rng(11);
-    for (let t = 0; t < 200; t++) {
-      const base = Array.from({ length: 1 + Math.floor(rand() * 15) }, (_, i) => `x${i}`);
-      const a = base.join("\n");
-      const b = mutate(base, rand).join("\n");
-      expect(revertLineChanges(a, b, toLineChanges(a, b))).toBe(a);
-      expect(revertLineChanges(a, b, [])).toBe(b);
-    }
-  });
-
-  it("reverts a trailing insertion without adding a newline", () => {
-    expect(revertLineChanges("a\nb", "a\nb\nc", toLineChanges("a\nb", "a\nb\nc"))).toBe("a\nb");
   });
 });

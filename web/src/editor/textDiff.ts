@@ -1,7 +1,8 @@
 /**
  * Pure text diffing for the editor: `minimalEdits` turns "the file is now X" into the few
  * small replacements that make the open model equal X, so Monaco can keep the cursor,
- * selection, scroll and undo stack; `revertLineChanges` undoes chosen hunks of a diff.
+ * selection, scroll and undo stack; `toLineChanges` numbers a diff's hunks as Monaco does
+ * (`rebase.ts` takes chosen ones back).
  */
 
 export interface LineHunk {
@@ -144,26 +145,6 @@ export interface LineChange {
   originalEndLineNumber: number;
   modifiedStartLineNumber: number;
   modifiedEndLineNumber: number;
-}
-
-/** `modified` with the chosen hunks put back as they were in `original`. */
-export function revertLineChanges(
-  original: string,
-  modified: string,
-  changes: readonly LineChange[],
-): string {
-  const eol = modified.includes("\r\n") ? "\r\n" : "\n";
-  const origLines = original.split(/\r?\n/);
-  const lines = modified.split(/\r?\n/);
-  const sorted = [...changes].sort((p, q) => q.modifiedStartLineNumber - p.modifiedStartLineNumber);
-  for (const c of sorted) {
-    const from = c.modifiedEndLineNumber === 0 ? c.modifiedStartLineNumber : c.modifiedStartLineNumber - 1;
-    const count = c.modifiedEndLineNumber === 0 ? 0 : c.modifiedEndLineNumber - c.modifiedStartLineNumber + 1;
-    const restored =
-      c.originalEndLineNumber === 0 ? [] : origLines.slice(c.originalStartLineNumber - 1, c.originalEndLineNumber);
-    lines.splice(from, count, ...restored);
-  }
-  return lines.join(eol);
 }
 
 /** Our own hunks in Monaco's shape (for when no diff editor has computed them). */

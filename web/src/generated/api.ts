@@ -309,7 +309,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Session */
+        /**
+         * Get Session
+         * @description The session, with its model usage so far and how full the model's context window was
+         *     at its latest request.
+         */
         get: operations["get_session_api_sessions__session_id__get"];
         put?: never;
         post?: never;
@@ -453,6 +457,55 @@ export interface components {
             files?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /**
+         * RunUsage
+         * @description A run's model usage, all calls together; `cost_usd` is None when the price of the
+         *     model is unknown.
+         */
+        RunUsage: {
+            /**
+             * Input Tokens
+             * @default 0
+             */
+            input_tokens: number;
+            /**
+             * Output Tokens
+             * @default 0
+             */
+            output_tokens: number;
+            /**
+             * Cache Read Tokens
+             * @default 0
+             */
+            cache_read_tokens: number;
+            /**
+             * Cache Write Tokens
+             * @default 0
+             */
+            cache_write_tokens: number;
+            /** Cost Usd */
+            cost_usd?: number | null;
+        };
+        /** SessionContext */
+        SessionContext: {
+            /** Tokens */
+            tokens: number | null;
+            /** Window */
+            window: number;
+        };
+        /** SessionDetail */
+        SessionDetail: {
+            /** Id */
+            id: string;
+            /** App Id */
+            app_id: string;
+            /** Created At */
+            created_at: string;
+            usage: components["schemas"]["RunUsage"];
+            context: components["schemas"]["SessionContext"];
+        } & {
+            [key: string]: unknown;
         };
         /** ValidationError */
         ValidationError: {
@@ -1140,7 +1193,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SessionDetail"];
                 };
             };
             /** @description Validation Error */

@@ -46,6 +46,22 @@ export interface ModelRetry {
   reason: string;
 }
 
+export interface ModelUsage {
+  seq: number;
+  ts: string;
+  run_id?: string | null;
+  type: "model.usage";
+  turn: number;
+  purpose: "turn" | "summary";
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd?: number | null;
+  context_tokens: number;
+  context_window: number;
+}
+
 export interface RunFinished {
   seq: number;
   ts: string;
@@ -119,6 +135,8 @@ export interface TurnStarted {
   run_id?: string | null;
   type: "turn.started";
   turn: number;
+  context_tokens?: number | null;
+  context_window?: number | null;
 }
 
 export interface VersionCreated {
@@ -141,6 +159,7 @@ export type AppwrightEvent =
   | VersionCreated
   | ModelRetry
   | RunResumed
+  | ModelUsage
   | ContextCompacted
   | RunFinished
   | CommitUpdated;
@@ -154,6 +173,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   "context.compacted",
   "file.updated",
   "model.retry",
+  "model.usage",
   "run.finished",
   "run.resumed",
   "run.started",

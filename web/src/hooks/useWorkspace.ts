@@ -1,7 +1,8 @@
 /**
  * Wires the two logs of one app into the reducer: the app log (files, versions, commits)
- * and the newest session's log (the conversation). Also performs the outbox: it sends what
- * `nextToSend` (state/outbox.ts) names, whenever that changes.
+ * and one session's log (the conversation: the newest at first, then any the vendor opens).
+ * Also performs the outbox: it sends what `nextToSend` (state/outbox.ts) names, whenever
+ * that changes.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { LogConnection } from "../live/logConnection";
@@ -20,6 +21,8 @@ export function useWorkspace(appId: string) {
   const [appCaughtUp, setAppCaughtUp] = useState(false);
   const [setupError, setSetupError] = useState<string | null>(null);
   const sessionConn = useRef<LogConnection | null>(null);
+  const shownSession = useRef(sessionId);
+  shownSession.current = sessionId;
   const seqRef = useRef(state.seq);
   seqRef.current = state.seq;
 
@@ -118,5 +121,12 @@ export function useWorkspace(appId: string) {
     setSessionId(id);
   }, [appId]);
 
-  return { state, sessionId, appCaughtUp, setupError, send, cancel, newSession };
+  // Another conversation: its log replays from the start over a connection of its own.
+  const openSession = useCallback((id: string) => {
+    if (shownSession.current === id) return;
+    dispatch({ type: "session-reset" });
+    setSessionId(id);
+  }, []);
+
+  return { state, sessionId, appCaughtUp, setupError, send, cancel, newSession, openSession };
 }

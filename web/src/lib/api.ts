@@ -13,6 +13,8 @@ export type {
   CommitRecord,
   CommitState,
   FileInfo,
+  PushResult,
+  RemoteInfo,
   SessionInfo,
   VersionDiff,
   VersionRecord,
@@ -44,9 +46,18 @@ type Args<P extends Route, M extends Method> = (PathParams<P, M> extends undefin
 
 const enc = encodeURIComponent;
 
-/** FastAPI's `{path:path}` parameter keeps its slashes: only its segments are encoded. */
+/**
+ * FastAPI's `{path:path}` parameter keeps its slashes: only its segments are encoded. A ".."
+ * segment cannot travel in a URL at all (the browser resolves it, escaped or not, and would
+ * ask for another route), so it is refused here with the code the server gives it.
+ */
 function encodeParam(name: string, value: string): string {
-  return name === "path" ? value.split("/").map(enc).join("/") : enc(value);
+  if (name !== "path") return enc(value);
+  const segments = value.split("/");
+  if (segments.includes("..")) {
+    throw new ApiError(422, "path_traversal", `File paths cannot leave the app's folder; '${value}' contains '..'.`);
+  }
+  return segments.map(enc).join("/");
 }
 
 function routeUrl(route: string, path?: object, query?: object): string {
@@ -68,7 +79,12 @@ function call<M extends Method, P extends RouteFor<M> & Route>(
   route: P,
   args: Args<P, M> = {} as Args<P, M>,
 ): Promise<Answer<P, M>> {
-  const url = routeUrl(route, args.path as object | undefined, args.query as object | undefined);
+  let url: string;
+  try {
+    url = routeUrl(route, args.path as object | undefined, args.query as object | undefined);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return request(method.toUpperCase(), url, args.body) as Promise<Answer<P, M>>;
 }
 
@@ -111,14 +127,25 @@ export const api = {
   readFile: (app_id: string, path: string) => call("get", "/api/apps/{app_id}/files/{path}", { path: { app_id, path } }),
   writeFile: (app_id: string, path: string, content: string) =>
     call("put", "/api/apps/{app_id}/files/{path}", { path: { app_id, path }, body: { content } }),
+  deleteFile: (app_id: string, path: string) =>
+    call("delete", "/api/apps/{app_id}/files/{path}", { path: { app_id, path } }),
   listVersions: (app_id: string) => call("get", "/api/apps/{app_id}/versions", { path: { app_id } }),
   versionDiff: (app_id: string, version_id: string) =>
     call("get", "/api/apps/{app_id}/versions/{version_id}/diff", { path: { app_id, version_id } }),
-  revert: (app_id: string, version_id: string, body: { paths?: string[]; files?: Record<string, string> }) =>
+  /** `files` gives exact new contents (null deletes) for paths the version changed. */
+  /** Takes back a version's changes: all, those to `paths`, or exactly `files` (null deletes). */
+  revert: (app_id: string, version_id: string, body: { paths?: string[]; files?: Record<string, string | null> }) =>
     call("post", "/api/apps/{app_id}/versions/{version_id}/revert", { path: { app_id, version_id }, body }),
   undo: (app_id: string) => call("post", "/api/apps/{app_id}/undo", { path: { app_id } }),
   redo: (app_id: string) => call("post", "/api/apps/{app_id}/redo", { path: { app_id } }),
   preview: (app_id: string) => call("get", "/api/apps/{app_id}/preview", { path: { app_id } }),
+  getRemote: (app_id: string) => call("get", "/api/apps/{app_id}/remote", { path: { app_id } }),
+  /** No `token` keeps the one set (for the same URL); `token: null` removes it. */
+  setRemote: (app_id: string, body: { url: string; branch?: string; token?: string | null }) =>
+    call("put", "/api/apps/{app_id}/remote", { path: { app_id }, body }),
+  deleteRemote: (app_id: string) =>
+    call("delete", "/api/apps/{app_id}/remote", { path: { app_id } }).then(() => undefined),
+  push: (app_id: string) => call("post", "/api/apps/{app_id}/push", { path: { app_id } }),
   listSessions: (app_id: string) => call("get", "/api/apps/{app_id}/sessions", { path: { app_id } }),
   createSession: (app_id: string) => call("post", "/api/apps/{app_id}/sessions", { path: { app_id } }),
   cancel: (session_id: string) => call("post", "/api/sessions/{session_id}/cancel", { path: { session_id } }),
@@ -132,4 +159,14 @@ export function socketUrl(log: LogAddress): string {
   const proto = window.location.protocol === "https:" ? "wss:" : "ws:";
   const path = log.name === "session" ? `/api/sessions/${enc(log.id)}` : `/api/apps/${enc(log.id)}`;
   return `${proto}//${window.location.host}${path}/ws?token=${enc(getToken() ?? "")}`;
+}
+
+/** A file's text now, or null when there is no such file (any other failure throws). */
+export async function readText(app_id: string, path: string): Promise<string | null> {
+  try {
+    return (await api.readFile(app_id, path)).content;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
 }

@@ -4,8 +4,9 @@
  *
  * Routes, methods, path and query parameters and request bodies come from the schema only, so
  * a renamed route or a changed body is a type error here and in `api.ts`. Most routes still
- * answer plain dicts, which the schema calls `unknown`; their answers are written once, in
- * `Handwritten`, keyed by route. A route the schema describes ignores its entry there: once
+ * answer plain dicts, which the schema calls `unknown` (or, for `dict[str, Any]`, a record of
+ * `unknown`); their answers are written once, in `Handwritten`, keyed by route. A route the
+ * schema describes ignores its entry there: once
  * the server gains response models, `npm run gen` switches each route to its generated type,
  * and the entry is deleted.
  */
@@ -41,9 +42,12 @@ type Json<R> = R extends { content: { "application/json": infer J } } ? J : neve
 type SchemaAnswer<P extends Route, M extends Method> =
   Operation<P, M> extends { responses: infer R } ? Json<R[Extract<keyof R, SuccessCode>]> : never;
 
+/** An answer the schema leaves open: untyped, or a `dict[str, Any]` (`{[key: string]: unknown}`). */
+type Vague<T> = unknown extends T ? true : string extends keyof T ? (unknown extends T[string & keyof T] ? true : false) : false;
+
 /** What a route answers: the schema's type where it has one, else the `Handwritten` entry. */
 export type Answer<P extends Route, M extends Method> =
-  unknown extends SchemaAnswer<P, M>
+  Vague<SchemaAnswer<P, M>> extends true
     ? `${M} ${P}` extends keyof Handwritten
       ? Handwritten[`${M} ${P}`]
       : unknown
@@ -70,6 +74,13 @@ export interface FileInfo {
 
 export interface FileContent extends FileInfo {
   content: string;
+}
+
+/** A deleted file, and the version its deletion made. */
+export interface FileDeleted {
+  path: string;
+  deleted: boolean;
+  version: VersionRecord | null;
 }
 
 export interface CommitRecord {
@@ -107,6 +118,26 @@ export interface SessionInfo {
   id: string;
   app_id: string;
   created_at: string;
+  /** Not sent yet: a server-made title wins over the one derived from the log (lib/conversations.ts). */
+  title?: string | null;
+  /** Not sent yet: the session's total cost; wins over the sum of its runs' usage. */
+  cost_usd?: number | null;
+}
+
+/** The app's git remote; the token is write-only (`has_token` says whether one is set). */
+export interface RemoteInfo {
+  url: string;
+  branch: string;
+  has_token: boolean;
+  updated_at: string;
+}
+
+/** `POST /push`: the attempt it waited for, and the app's versions counted by commit state. */
+export interface PushResult {
+  remote: RemoteInfo;
+  in_progress: boolean;
+  versions: Record<CommitState, number>;
+  latest: { version_id: string; commit: CommitRecord } | null;
 }
 
 export interface EventsPage {
@@ -122,6 +153,7 @@ type Handwritten = RoutesOnly<{
   "get /api/apps/{app_id}/files": FileInfo[];
   "get /api/apps/{app_id}/files/{path}": FileContent;
   "put /api/apps/{app_id}/files/{path}": FileWritten;
+  "delete /api/apps/{app_id}/files/{path}": FileDeleted;
   "get /api/apps/{app_id}/versions": VersionRecord[];
   "get /api/apps/{app_id}/versions/{version_id}/diff": VersionDiff;
   "post /api/apps/{app_id}/versions/{version_id}/revert": { version: VersionRecord | null };
@@ -129,6 +161,9 @@ type Handwritten = RoutesOnly<{
   "post /api/apps/{app_id}/redo": VersionRecord;
   "get /api/apps/{app_id}/events": EventsPage;
   "get /api/apps/{app_id}/preview": { url: string; expires_in: number };
+  "get /api/apps/{app_id}/remote": RemoteInfo;
+  "put /api/apps/{app_id}/remote": RemoteInfo;
+  "post /api/apps/{app_id}/push": PushResult;
   "get /api/apps/{app_id}/sessions": SessionInfo[];
   "post /api/apps/{app_id}/sessions": SessionInfo;
   "post /api/sessions/{session_id}/cancel": { run_id: string | null; cancelled: boolean };

@@ -1,7 +1,7 @@
 /**
- * Every timer, DOM listener and WebSocket the workspace makes goes through these helpers, so
- * `window.__appwright_debug` can count the live ones: a leak shows up as a count that grows
- * with use (the browser tests compare the counts after 1 run and after 30).
+ * Every timer, DOM listener, resize observer and WebSocket the workspace makes goes through
+ * these helpers, so `window.__appwright_debug` can count the live ones: a leak shows up as a
+ * count that grows with use (the browser tests compare the counts after 1 run and after 30).
  */
 
 export interface DebugCounters {
@@ -96,6 +96,23 @@ export function listen(
     live = false;
     counters.listeners -= 1;
     target.removeEventListener(type, fn, options);
+  };
+}
+
+/** Calls `fn` with the element's width whenever it changes (a listener, for the counts). */
+export function observeWidth(el: Element, fn: (width: number) => void): Dispose {
+  let live = true;
+  counters.listeners += 1;
+  const observer = new ResizeObserver((entries) => {
+    const entry = entries[entries.length - 1];
+    if (entry) fn(entry.contentRect.width);
+  });
+  observer.observe(el);
+  return () => {
+    if (!live) return;
+    live = false;
+    counters.listeners -= 1;
+    observer.disconnect();
   };
 }
 

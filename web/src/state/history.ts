@@ -5,7 +5,8 @@
  */
 import type { AppwrightEvent } from "../generated/events";
 import type { VersionRecord } from "../lib/apiTypes";
-import type { HistoryState, VersionView } from "./types";
+import type { CommitState } from "../lib/apiTypes";
+import type { CommitView, HistoryState, VersionView } from "./types";
 
 export const initialHistory: HistoryState = { versions: [], commits: {} };
 
@@ -26,7 +27,7 @@ export function applyHistoryEvent(history: HistoryState, ev: AppwrightEvent): Hi
       return { ...history, versions: [version, ...history.versions] };
     }
     case "commit.updated": {
-      const commit = { state: ev.state, sha: ev.sha ?? null, error: ev.error?.message ?? null, seq: ev.seq };
+      const commit = { state: ev.state, sha: ev.sha ?? null, error: ev.error ?? null, seq: ev.seq };
       return { ...history, commits: { ...history.commits, [ev.version_id]: commit } };
     }
     default:
@@ -56,11 +57,31 @@ export function versionsListed(history: HistoryState, records: VersionRecord[]):
   const commits = { ...history.commits };
   for (const r of records) {
     if (commits[r.id]?.seq) continue;
-    commits[r.id] = { state: r.commit.state, sha: r.commit.sha, error: r.commit.error?.message ?? null, seq: 0 };
+    commits[r.id] = { state: r.commit.state, sha: r.commit.sha, error: r.commit.error, seq: 0 };
   }
   return { versions: [...newer, ...fromRecords], commits };
 }
 
 export function headVersionId(history: HistoryState): string | null {
   return history.versions[0]?.id ?? null;
+}
+
+export interface PushSummary {
+  /** Versions by commit state (of those the history holds). */
+  counts: Record<CommitState, number>;
+  /** The newest version whose commit or push failed, with its error. */
+  failed: { version: VersionView; commit: CommitView } | null;
+}
+
+/** Where the app's versions stand with git, for the publishing panel and the top bar. */
+export function pushSummary(history: HistoryState): PushSummary {
+  const counts: Record<CommitState, number> = { pending: 0, committed: 0, pushed: 0, failed: 0 };
+  let failed: PushSummary["failed"] = null;
+  for (const version of history.versions) {
+    const commit = history.commits[version.id];
+    if (!commit) continue;
+    counts[commit.state] += 1;
+    if (commit.state === "failed" && !failed) failed = { version, commit };
+  }
+  return { counts, failed };
 }

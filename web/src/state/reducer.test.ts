@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { apply, type Body, log, RUN, startedRun } from "../testing/logs";
 import { activeRun } from "./chat";
-import { headVersionId } from "./history";
+import { headVersionId, pushSummary } from "./history";
 import { initialState } from "./reducer";
 
 const R = RUN;
@@ -86,12 +86,15 @@ describe("app log", () => {
     expect(s.history.versions[2].message).toBe("Initial");
   });
 
-  it("shows a listed commit's error by its message", () => {
+  it("keeps a listed commit's error, code and message", () => {
     const failed = version("v1", 1, "pending", {
       commit: { state: "failed", sha: null, error: { code: "push_rejected", message: "The remote refused the push." } },
     });
     const s = apply(initialState, { type: "versions-loaded", versions: [failed] });
-    expect(s.history.commits.v1).toMatchObject({ state: "failed", error: "The remote refused the push." });
+    expect(s.history.commits.v1).toMatchObject({
+      state: "failed",
+      error: { code: "push_rejected", message: "The remote refused the push." },
+    });
   });
 
   it("lists files from HTTP without forgetting what the log said", () => {
@@ -103,5 +106,21 @@ describe("app log", () => {
     expect(s.files.entries["index.html"].rev).toBe(1);
     expect(s.files.entries["app.js"].rev).toBe(0);
     expect(s.files.loaded).toBe(true);
+  });
+
+  it("sums up the push state: versions by state, and the newest failure", () => {
+    const error = { code: "auth_refused", message: "refused" };
+    const s = apply(
+      initialState,
+      log("app", [
+        ...appEvents,
+        { type: "commit.updated", version_id: "v2", state: "failed", sha: "def", error },
+        { type: "commit.updated", version_id: "v3", state: "failed", sha: "123", error },
+      ]),
+    );
+    const summary = pushSummary(s.history);
+    expect(summary.counts).toEqual({ pending: 0, committed: 1, pushed: 0, failed: 2 });
+    expect(summary.failed?.version.id).toBe("v3");
+    expect(summary.failed?.commit.error).toEqual(error);
   });
 });

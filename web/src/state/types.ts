@@ -121,7 +121,7 @@ export interface VersionView {
 export interface CommitView {
   state: CommitState;
   sha: string | null;
-  error: string | null;
+  error: ErrorInfo | null;
   /** App-log seq of the event that set it; 0 when it came from an HTTP listing. */
   seq: number;
 }

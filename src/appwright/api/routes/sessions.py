@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from appwright.api.auth import current_vendor, runtime_of
+from appwright.events.types import RunUsage
 from appwright.ops import logging as ctx
+from appwright.store import usage as usage_store
 from appwright.store.vendors import Vendor
 
 router = APIRouter(tags=["sessions"])
@@ -17,6 +19,21 @@ router = APIRouter(tags=["sessions"])
 class MessageIn(BaseModel):
     text: Any = None
     client_msg_id: str | None = None
+
+
+class SessionContext(BaseModel):
+    tokens: int | None  # the provider's count of the session's latest request (None: none yet)
+    window: int  # the model's context window
+
+
+class SessionDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")  # whatever else the session's record shows
+
+    id: str
+    app_id: str
+    created_at: str
+    usage: RunUsage  # every model call of every run of the session
+    context: SessionContext
 
 
 @router.post("/api/apps/{app_id}/sessions", status_code=201)
@@ -32,9 +49,26 @@ async def list_sessions(app_id: str, request: Request, vendor: Vendor = Depends(
     return [s.to_json() for s in await runtime_of(request).runner.sessions(vendor.id, app_id)]
 
 
-@router.get("/api/sessions/{session_id}")
+@router.get("/api/sessions/{session_id}", response_model=SessionDetail)
 async def get_session(session_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
-    return (await runtime_of(request).runner.session(vendor.id, session_id)).to_json()
+    """The session, with its model usage so far and how full the model's context window was
+    at its latest request."""
+    runtime = runtime_of(request)
+    session = await runtime.runner.session(vendor.id, session_id)
+
+    async def usage(conn: Any) -> tuple[usage_store.Totals, tuple[int, int] | None]:
+        totals = await usage_store.session_totals(conn, session_id)
+        return totals, await usage_store.latest_measure(conn, session_id)
+
+    totals, measure = await runtime.db.read(usage)
+    return SessionDetail(
+        **session.to_json(),
+        usage=RunUsage(**totals.to_json()),
+        context=SessionContext(
+            tokens=measure[0] if measure else None,
+            window=runtime.settings.model_info.context_window,
+        ),
+    )
 
 
 @router.post("/api/sessions/{session_id}/messages", status_code=202)

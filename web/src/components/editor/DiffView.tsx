@@ -1,33 +1,57 @@
-import { DiffEditor } from "@monaco-editor/react";
-import type * as Monaco from "monaco-editor";
-import { useEffect, useRef, useState } from "react";
-import { languageFor } from "../../editor/monacoSetup";
-import { followLineChanges } from "../../editor/diffChanges";
-import { type LineChange, revertLineChanges } from "../../editor/textDiff";
-import { api, type VersionDiff } from "../../lib/api";
-import type { VersionView } from "../../state/types";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { revertOnto } from "../../editor/rebase";
+import type { LineChange } from "../../editor/textDiff";
+import { useCurrentContents } from "../../hooks/useCurrentContents";
+import { api, readText, type VersionDiff } from "../../lib/api";
+import { mapLimit } from "../../lib/parallel";
+import {
+  type Contents,
+  describeSkip,
+  hasWork,
+  planRejectHunks,
+  planRejectVersion,
+  type RejectPlan,
+} from "../../lib/rejectPlan";
+import type { FileEntry, VersionView } from "../../state/types";
+import { ConfirmDialog } from "../common/ConfirmDialog";
+import { DiffPane } from "./DiffPane";
 import { HunkList } from "./HunkList";
 
 interface Props {
   appId: string;
   version: VersionView;
+  /** The newest version: restoring it would change nothing. */
+  isHead: boolean;
+  /** The app's files, to read a file again when it changes. */
+  entries: Record<string, FileEntry>;
   accepted: boolean;
   onAccept: () => void;
   onClose: () => void;
+  onRestore: () => void;
   notify: (text: string, tone?: "info" | "error") => void;
 }
 
-type FileDiff = VersionDiff["files"][number];
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-/** A version against its parent, with accept, reject, and reject-per-hunk. */
-export function DiffView({ appId, version, accepted, onAccept, onClose, notify }: Props) {
+/** The removals and skips of a plan: what the vendor confirmed must still be what happens. */
+const sameOutcome = (a: RejectPlan, b: RejectPlan) =>
+  JSON.stringify([a.removes, a.editedSince, a.skipped]) === JSON.stringify([b.removes, b.editedSince, b.skipped]);
+
+/**
+ * A version against its parent, with accept, reject (all of it, or hunk by hunk) and restore.
+ *
+ * The version may be old: each hunk's state is judged against the file as it is now
+ * (`rebase.ts`), so a hunk can be rejected whenever it still applies, and says so when it no
+ * longer does. Every action reads the files again before it writes, and rejecting a version
+ * that would delete files asks first, naming them.
+ */
+export function DiffView({ appId, version, isHead, entries, accepted, onAccept, onClose, onRestore, notify }: Props) {
   const [diff, setDiff] = useState<VersionDiff | null>(null);
   const [active, setActive] = useState<string | null>(null);
   // The hunks Monaco computed, and for which diff editor (`version:path`); null while computing.
   const [hunks, setHunks] = useState<{ key: string; changes: LineChange[] | null }>({ key: "", changes: null });
-  const [rejected, setRejected] = useState<Set<string>>(new Set());
   const [busy, setBusy] = useState(false);
-  const subscription = useRef<Monaco.IDisposable | null>(null);
+  const [confirming, setConfirming] = useState<RejectPlan | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -45,49 +69,81 @@ export function DiffView({ appId, version, accepted, onAccept, onClose, notify }
     };
   }, [appId, version.id, notify]);
 
-  useEffect(() => () => subscription.current?.dispose(), []);
+  const paths = useMemo(() => diff?.files.map((f) => f.path) ?? null, [diff]);
+  const { contents: current, error: readError } = useCurrentContents(appId, paths, entries);
 
   const file = diff?.files.find((f) => f.path === active) ?? null;
   const editorKey = file ? `${version.id}:${file.path}` : "";
   // Hunks of another file (the tab just switched) are not this file's: wait for Monaco.
   const changes = hunks.key === editorKey ? hunks.changes : null;
+  const onLineChanges = useCallback((key: string, c: LineChange[] | null) => setHunks({ key, changes: c }), []);
+  const fileNow = file && current ? (current[file.path] ?? null) : undefined;
+  const states = useMemo(() => {
+    if (!file || file.before === null || file.after === null || !changes || fileNow === undefined) return null;
+    return revertOnto(file.before, file.after, fileNow ?? "", changes).states;
+  }, [file, changes, fileNow]);
 
-  async function revert(body: { paths?: string[]; files?: Record<string, string> }, done: string) {
+  const readNow = async (): Promise<Contents> => {
+    const list = paths ?? [];
+    const texts = await mapLimit(list, 4, (p) => readText(appId, p));
+    return Object.fromEntries(list.map((p, i) => [p, texts[i]]));
+  };
+
+  async function run(work: () => Promise<void>) {
     setBusy(true);
     try {
-      await api.revert(appId, version.id, body);
-      notify(done);
+      await work();
     } catch (err) {
       notify(`Reject failed: ${(err as Error).message}`, "error");
-      throw err;
     } finally {
       setBusy(false);
     }
   }
 
-  async function rejectHunk(f: FileDiff, hunkChanges: readonly LineChange[], index: number) {
-    if (f.before === null || f.after === null) return;
-    // Busy from the first read to the write: a second reject must see this one's result.
-    setBusy(true);
-    try {
-      // Hunks already rejected here are part of the expected current content.
-      const done = hunkChanges.filter((_, i) => rejected.has(`${f.path}:${i}`));
-      const expected = revertLineChanges(f.before, f.after, done);
-      const current = await api.readFile(appId, f.path).then((r) => r.content, () => null);
-      if (current !== expected) {
-        notify(`${f.path} has changed since this version; reject from a newer version instead.`, "error");
+  const send = (plan: RejectPlan) => api.revert(appId, version.id, { files: plan.files });
+  const label = `version ${version.number ?? version.id.slice(0, 8)}`;
+
+  const rejectHunk = (index: number) =>
+    run(async () => {
+      if (!file || !changes) return;
+      const plan = planRejectHunks(file, await readText(appId, file.path), [changes[index]]);
+      if (!hasWork(plan)) {
+        notify(plan.skipped.map(describeSkip).join(" ") || "That change was rejected already.", "error");
         return;
       }
-      const content = revertLineChanges(f.before, f.after, [...done, hunkChanges[index]]);
-      await api.revert(appId, version.id, { files: { [f.path]: content } });
-      notify(`Rejected one change in ${f.path}`);
-      setRejected((s) => new Set(s).add(`${f.path}:${index}`));
-    } catch (err) {
-      notify(`Reject failed: ${(err as Error).message}`, "error");
-    } finally {
-      setBusy(false);
-    }
-  }
+      await send(plan);
+      notify(`Rejected change ${index + 1} in ${file.path}`);
+    });
+
+  const rejectVersion = () =>
+    run(async () => {
+      if (!diff) return;
+      const plan = planRejectVersion(diff.files, await readNow());
+      if (!hasWork(plan)) {
+        notify(plan.skipped.map(describeSkip).join(" ") || `Nothing of ${label} is left to reject.`, "error");
+      } else if (plan.removes.length > 0 || plan.skipped.length > 0) {
+        setConfirming(plan);
+      } else {
+        await send(plan);
+        notify(`Rejected ${label}`);
+        onClose();
+      }
+    });
+
+  const confirmReject = (shown: RejectPlan) =>
+    run(async () => {
+      if (!diff) return;
+      const plan = planRejectVersion(diff.files, await readNow());
+      if (!sameOutcome(plan, shown)) {
+        setConfirming(hasWork(plan) ? plan : null);
+        notify("The files changed meanwhile: check what rejecting does now.", "error");
+        return;
+      }
+      await send(plan);
+      setConfirming(null);
+      notify(`Rejected ${label}`);
+      onClose();
+    });
 
   return (
     <div className="diff-view" data-testid="diff-view">
@@ -100,12 +156,12 @@ export function DiffView({ appId, version, accepted, onAccept, onClose, notify }
           <button className="primary" onClick={onAccept} disabled={busy} data-testid="accept-version">Accept</button>
         )}
         {accepted && <span className="badge ok">accepted</span>}
-        <button
-          className="danger"
-          disabled={busy || !diff}
-          onClick={() => revert({ paths: version.paths }, "Rejected the whole version").then(onClose, () => {})}
-          data-testid="reject-version"
-        >
+        {!isHead && (
+          <button onClick={onRestore} disabled={busy} title="See what restoring this version changes, then confirm" data-testid="restore-version">
+            Restore…
+          </button>
+        )}
+        <button className="danger" disabled={busy || !diff} onClick={() => void rejectVersion()} data-testid="reject-version">
           Reject version
         </button>
         <button onClick={onClose} data-testid="close-diff">Close</button>
@@ -119,46 +175,71 @@ export function DiffView({ appId, version, accepted, onAccept, onClose, notify }
           ))}
         </div>
       )}
+      {readError && <div className="notice error">Could not read the current files: {readError}</div>}
       {file && (
         <HunkList
           file={file}
           changes={changes}
-          rejected={rejected}
+          states={states}
+          fileGone={fileNow === null}
           busy={busy}
-          onReject={(i) => {
-            if (changes) void rejectHunk(file, changes, i);
-          }}
+          onReject={(i) => void rejectHunk(i)}
         />
       )}
       <div className="editor-host">
         {file ? (
-          <DiffEditor
-            key={editorKey}
-            theme="vs-dark"
+          <DiffPane
+            id={editorKey}
+            path={file.path}
             original={file.before ?? ""}
             modified={file.after ?? ""}
-            language={languageFor(file.path)}
-            options={{ readOnly: true, automaticLayout: true, renderSideBySide: false, minimap: { enabled: false } }}
-            keepCurrentOriginalModel
-            keepCurrentModifiedModel
-            onMount={(editor) => {
-              subscription.current?.dispose();
-              // Monaco may have finished the diff before this runs: read it, then follow it.
-              const key = editorKey;
-              subscription.current = followLineChanges(editor, (c) => setHunks({ key, changes: c }));
-              // The wrapper would dispose the models before the editor (Monaco complains);
-              // we keep them and dispose them once the editor is gone.
-              const models = editor.getModel();
-              editor.onDidDispose(() => {
-                models?.original.dispose();
-                models?.modified.dispose();
-              });
-            }}
+            onLineChanges={onLineChanges}
           />
         ) : (
           <div className="empty">{diff ? "This version changed no file." : "Loading diff…"}</div>
         )}
       </div>
+      {confirming && (
+        <ConfirmDialog
+          title={`Reject ${label}?`}
+          confirmLabel={
+            confirming.removes.length > 0
+              ? `Reject and delete ${plural(confirming.removes.length, "file")}`
+              : "Reject what still applies"
+          }
+          busy={busy}
+          onConfirm={() => void confirmReject(confirming)}
+          onCancel={() => setConfirming(null)}
+        >
+          {confirming.removes.length > 0 && (
+            <>
+              <p>
+                This version created {confirming.removes.length === 1 ? "this file" : "these files"}, so rejecting it{" "}
+                <strong>deletes {plural(confirming.removes.length, "file")}</strong>:
+              </p>
+              <ul className="file-list" data-testid="confirm-removes">
+                {confirming.removes.map((p) => (
+                  <li key={p}>
+                    {p}
+                    {confirming.editedSince.includes(p) && <span className="muted"> (edited since: those edits go too)</span>}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {confirming.skipped.length > 0 && (
+            <>
+              <p>Left as they are:</p>
+              <ul className="file-list" data-testid="confirm-skipped">
+                {confirming.skipped.map((s) => (
+                  <li key={s.path}>{describeSkip(s)}</li>
+                ))}
+              </ul>
+            </>
+          )}
+          <p className="muted">Rejecting makes a new version; Undo brings everything back.</p>
+        </ConfirmDialog>
+      )}
     </div>
   );
 }

@@ -2,10 +2,11 @@ import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { DocStatus, DocumentSync } from "../../editor/documentSync";
 import { useRenderCount } from "../../hooks/useRenderCount";
 import type { FilesState, HistoryState } from "../../state/types";
+import { RestoreView } from "../versions/RestoreView";
 import { VersionList } from "../versions/VersionList";
 import { CodeEditor } from "./CodeEditor";
 import { DiffView } from "./DiffView";
-import { FileTree } from "./FileTree";
+import { FilesSection } from "./FilesSection";
 
 interface Props {
   appId: string;
@@ -20,13 +21,14 @@ function defaultFile(paths: string[]): string | null {
   return paths.find((p) => p === "index.html") ?? paths[0] ?? null;
 }
 
-/** File tree and version history beside Monaco (or the diff of a chosen version). */
+/** File tree and version history beside Monaco (or the diff of a chosen version, or its restore). */
 export const EditorPanel = memo(function EditorPanel({ appId, files, history, sync, statuses, notify }: Props) {
   useRenderCount("editor");
   const entries = files.entries;
   const paths = useMemo(() => Object.keys(entries).sort(), [entries]);
   const [open, setOpen] = useState<string | null>(null);
   const [diffId, setDiffId] = useState<string | null>(null);
+  const [restoring, setRestoring] = useState(false);
   const [accepted, setAccepted] = useState<Set<string>>(new Set());
   const seenRevs = useRef<Record<string, number>>({});
 
@@ -47,38 +49,57 @@ export const EditorPanel = memo(function EditorPanel({ appId, files, history, sy
   }, [entries, sync]);
 
   const diffVersion = history.versions.find((v) => v.id === diffId) ?? null;
+  const select = (id: string | null) => {
+    setDiffId(id);
+    setRestoring(false);
+  };
 
   return (
     <section className="pane editor-pane">
       <aside className="sidebar">
-        <header className="pane-head">Files</header>
-        <FileTree
+        <FilesSection
+          appId={appId}
           paths={paths}
           open={diffVersion ? null : current}
           statuses={statuses}
+          sync={sync}
           onOpen={(p) => {
             setOpen(p);
-            setDiffId(null);
+            select(null);
           }}
+          notify={notify}
         />
         <header className="pane-head">History</header>
-        <VersionList versions={history.versions} commits={history.commits} selected={diffId} onSelect={setDiffId} />
+        <VersionList versions={history.versions} commits={history.commits} selected={diffId} onSelect={select} />
       </aside>
       <div className="editor-main">
         <div className={diffVersion ? "hidden" : "fill"}>
           <CodeEditor sync={sync} path={current} status={current ? statuses[current] : undefined} />
         </div>
-        {diffVersion && (
-          <DiffView
-            key={diffVersion.id} // a fresh diff, hunks and rejections for each version
+        {diffVersion && restoring && (
+          <RestoreView
+            key={diffVersion.id}
             appId={appId}
             version={diffVersion}
+            versions={history.versions}
+            onClose={() => select(null)}
+            notify={notify}
+          />
+        )}
+        {diffVersion && !restoring && (
+          <DiffView
+            key={diffVersion.id} // a fresh diff and hunks for each version
+            appId={appId}
+            version={diffVersion}
+            isHead={diffVersion.id === history.versions[0]?.id}
+            entries={entries}
             accepted={accepted.has(diffVersion.id)}
             onAccept={() => {
               setAccepted((s) => new Set(s).add(diffVersion.id));
-              setDiffId(null);
+              select(null);
             }}
-            onClose={() => setDiffId(null)}
+            onClose={() => select(null)}
+            onRestore={() => setRestoring(true)}
             notify={notify}
           />
         )}

@@ -2,20 +2,33 @@ import { memo, useEffect, useRef, useState } from "react";
 import { usePreviewFollower } from "../../hooks/usePreviewFollower";
 import { useRenderCount } from "../../hooks/useRenderCount";
 import { api } from "../../lib/api";
+import { DEVICE_WIDTHS, type Device } from "../../lib/layout";
 import type { VersionView } from "../../state/types";
 
 const RENEW_BEFORE_MS = 5 * 60 * 1000;
 
+const DEVICES: { device: Device; label: string }[] = [
+  { device: "phone", label: "Phone" },
+  { device: "tablet", label: "Tablet" },
+  { device: "desktop", label: "Desktop" },
+];
+
 interface Props {
   appId: string;
   versions: VersionView[];
+  device: Device;
+  onDevice: (device: Device) => void;
+  maximised: boolean;
+  onToggleMaximised: () => void;
 }
 
 /**
  * The app as its visitors see it, in a sandboxed iframe (no allow-same-origin: its scripts
- * can never reach the workspace or its token). The element is created once and kept.
+ * can never reach the workspace or its token). The element is created once and kept: a device
+ * width or a maximised pane only restyles it, so the follower's reloads and CSS swaps go on.
  */
-export const PreviewPanel = memo(function PreviewPanel({ appId, versions }: Props) {
+export const PreviewPanel = memo(function PreviewPanel(props: Props) {
+  const { appId, versions, device, onDevice, maximised, onToggleMaximised } = props;
   useRenderCount("preview");
   const frame = useRef<HTMLIFrameElement>(null);
   const [url, setUrl] = useState<string | null>(null);
@@ -55,6 +68,29 @@ export const PreviewPanel = memo(function PreviewPanel({ appId, versions }: Prop
           {activity.last}
         </span>
         <span className="spacer" />
+        <span className="segmented" role="group" aria-label="Preview width">
+          {DEVICES.map((d) => (
+            <button
+              key={d.device}
+              className={d.device === device ? "active" : ""}
+              aria-pressed={d.device === device}
+              title={DEVICE_WIDTHS[d.device] ? `${d.label}: ${DEVICE_WIDTHS[d.device]} px wide` : `${d.label}: the pane's width`}
+              onClick={() => onDevice(d.device)}
+              data-testid={`preview-device-${d.device}`}
+            >
+              {d.label}
+            </button>
+          ))}
+        </span>
+        <button
+          className="link"
+          onClick={onToggleMaximised}
+          aria-pressed={maximised}
+          title={maximised ? "Show every pane again (Escape)" : "Give the preview the whole window"}
+          data-testid="preview-maximise"
+        >
+          {maximised ? "Show all panes" : "Maximise"}
+        </button>
         {url && (
           <a className="link" href={url} target="_blank" rel="noopener noreferrer">
             Open ↗
@@ -62,16 +98,20 @@ export const PreviewPanel = memo(function PreviewPanel({ appId, versions }: Prop
         )}
       </header>
       {error && <div className="notice error">Preview unavailable: {error}</div>}
-      {url && (
-        <iframe
-          ref={frame}
-          className="preview-frame"
-          title="App preview"
-          src={url}
-          sandbox="allow-scripts allow-forms allow-popups allow-modals"
-          data-testid="preview-frame"
-        />
-      )}
+      <div className={`preview-stage device-${device}`}>
+        {url && (
+          <iframe
+            ref={frame}
+            className="preview-frame"
+            title="App preview"
+            src={url}
+            style={{ width: DEVICE_WIDTHS[device] ?? "100%" }}
+            sandbox="allow-scripts allow-forms allow-popups allow-modals"
+            data-testid="preview-frame"
+            data-device={device}
+          />
+        )}
+      </div>
     </section>
   );
 });

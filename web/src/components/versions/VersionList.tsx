@@ -1,4 +1,6 @@
+import { describeError, errorInWords } from "../../lib/sentences";
 import type { CommitView, VersionView } from "../../state/types";
+import { CommitBadge } from "./CommitBadge";
 
 interface Props {
   versions: VersionView[];
@@ -7,7 +9,7 @@ interface Props {
   onSelect: (id: string) => void;
 }
 
-const SOURCE_LABELS: Record<string, string> = {
+export const SOURCE_LABELS: Record<string, string> = {
   initial: "Created",
   ai: "AI edit",
   manual: "Your edit",
@@ -19,18 +21,7 @@ const SOURCE_LABELS: Record<string, string> = {
 function time(iso: string | null): string {
   if (!iso) return "";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
-}
-
-function CommitBadge({ commit }: { commit: CommitView | undefined }) {
-  if (!commit) return <span className="badge muted">…</span>;
-  const title = commit.error ?? (commit.sha ? `commit ${commit.sha}` : commit.state);
-  return (
-    <span className={`badge commit-${commit.state}`} title={title} data-testid="commit-state">
-      {commit.state}
-      {commit.sha && commit.state !== "failed" ? ` ${commit.sha.slice(0, 7)}` : ""}
-    </span>
-  );
+  return Number.isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
 }
 
 /** Newest first; each with its source, files, time, and commit/push state. */
@@ -51,13 +42,19 @@ export function VersionList({ versions, commits, selected, onSelect }: Props) {
               <span className={`source source-${v.source}`}>{SOURCE_LABELS[v.source] ?? v.source}</span>
               {i === 0 && <span className="badge head">current</span>}
               <span className="spacer" />
-              <span className="version-time">{time(v.createdAt)}</span>
+              <span className="version-time" title={v.createdAt ? new Date(v.createdAt).toLocaleString() : undefined}>
+                {time(v.createdAt)}
+              </span>
             </span>
             <span className="version-bottom">
               <span className="version-paths" title={v.paths.join(", ")}>{v.paths.join(", ")}</span>
               <CommitBadge commit={commits[v.id]} />
             </span>
-            {commits[v.id]?.error && <span className="version-error">{commits[v.id].error}</span>}
+            {commits[v.id]?.error && (
+              <span className="version-error" data-testid="version-error" title={errorInWords(commits[v.id].error!)}>
+                {describeError(commits[v.id].error!).problem}
+              </span>
+            )}
           </button>
         </li>
       ))}

@@ -1,7 +1,7 @@
 """runs.open_turn: a turn whose edits are applied but which is not saved yet
 
 Revision ID: 5c1e0a7d2f93
-Revises: b48dec41b6ed
+Revises: 08d50c6f7d3a
 Create Date: 2026-12-02 10:00:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5c1e0a7d2f93"
-down_revision = "b48dec41b6ed"
+down_revision = "08d50c6f7d3a"
 branch_labels = None
 depends_on = None
 

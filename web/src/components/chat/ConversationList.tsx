@@ -1,0 +1,82 @@
+import { useState } from "react";
+import { useConversations } from "../../hooks/useConversations";
+import { conversationCost, conversationTitle, formatCost, matchesQuery } from "../../lib/conversations";
+
+interface Props {
+  appId: string;
+  currentId: string | null;
+  onOpen: (sessionId: string) => void;
+  onNew: () => void;
+}
+
+function when(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const today = new Date().toDateString() === d.toDateString();
+  return today
+    ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false })
+    : d.toLocaleDateString([], { day: "numeric", month: "short", year: "numeric" });
+}
+
+/** The app's conversations, newest first: search them, reopen one, or start a new one. */
+export function ConversationList({ appId, currentId, onOpen, onNew }: Props) {
+  const { sessions, summaries, error } = useConversations(appId);
+  const [query, setQuery] = useState("");
+  const shown = sessions?.filter((s) => matchesQuery(s, summaries[s.id], query)) ?? [];
+  const reading = sessions === null || sessions.some((s) => !summaries[s.id]);
+
+  return (
+    <div className="conversations" data-testid="conversations">
+      <div className="conversations-bar">
+        <input
+          type="search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          placeholder="Search conversations"
+          aria-label="Search conversations"
+          autoFocus
+          data-testid="conversation-search"
+        />
+        <button className="primary" onClick={onNew} data-testid="conversation-new">
+          New
+        </button>
+      </div>
+      {error && <div className="notice error">{error}</div>}
+      {sessions === null && !error && <div className="empty">Loading…</div>}
+      {sessions !== null && shown.length === 0 && (
+        <div className="empty" data-testid="conversations-empty">
+          {query ? (reading ? "Searching…" : `No conversation mentions “${query}”.`) : "No conversations yet."}
+        </div>
+      )}
+      <ul className="conversation-list" data-state={reading ? "reading" : "ready"} data-testid="conversation-list">
+        {shown.map((s) => {
+          const summary = summaries[s.id];
+          const title = conversationTitle(s, summary);
+          const cost = formatCost(conversationCost(s, summary));
+          const current = s.id === currentId;
+          return (
+            <li key={s.id}>
+              <button
+                className={current ? "conversation active" : "conversation"}
+                onClick={() => onOpen(s.id)}
+                aria-current={current ? "true" : undefined}
+                data-testid="conversation"
+                data-session-id={s.id}
+              >
+                <span className="conversation-title">
+                  {title ?? <span className="muted">{summary ? "No messages yet" : "…"}</span>}
+                </span>
+                <span className="conversation-meta">
+                  {when(s.created_at)}
+                  {summary && summary.runs > 0 && ` · ${summary.runs} message${summary.runs > 1 ? "s" : ""}`}
+                  {cost && ` · ${cost}`}
+                  {current && " · open"}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
