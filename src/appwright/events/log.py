@@ -65,3 +65,13 @@ async def read(
     )
     rows = await conn.execute(query if limit is None else query.limit(limit))
     return [row.body for row in rows]
+
+
+async def read_run(conn: AsyncConnection, log: str, run_id: str) -> list[dict[str, Any]]:
+    """The events of one run in `log`, in order."""
+    rows = await conn.execute(
+        sa.select(events.c.body)
+        .where(events.c.log == log, events.c.run_id == run_id)
+        .order_by(events.c.seq)
+    )
+    return [row.body for row in rows]

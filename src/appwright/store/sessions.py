@@ -49,6 +49,7 @@ class RunRecord:
     owner: str | None
     cancel_requested: bool
     takeovers: int
+    open_turn: dict[str, Any] | None
     created_at: datetime
 
     def to_json(self) -> dict[str, Any]:
@@ -92,6 +93,7 @@ def _run(row: Any) -> RunRecord:
         owner=row.owner,
         cancel_requested=bool(row.cancel_requested),
         takeovers=int(row.takeovers or 0),
+        open_turn=row.open_turn,
         created_at=row.created_at,
     )
 
@@ -171,6 +173,18 @@ async def append_messages(
     )
 
 
+async def last_message(conn: AsyncConnection, session_id: str) -> Message | None:
+    row = (
+        await conn.execute(
+            sa.select(messages.c.body)
+            .where(messages.c.session_id == session_id)
+            .order_by(messages.c.idx.desc())
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else Message.from_json(row.body)
+
+
 async def run_by_client_msg_id(
     conn: AsyncConnection, session_id: str, client_msg_id: str
 ) -> RunRecord | None:
@@ -246,45 +260,3 @@ async def finish_run(
         .values(status=status, error=error, edited_paths=edited, finished_at=now())
     )
     return result.rowcount == 1
-
-
-async def renew_leases(
-    conn: AsyncConnection, run_ids: list[str], owner: str, until: datetime
-) -> list[str]:
-    """Extend this process's leases; returns the runs someone asked to cancel meanwhile."""
-    await conn.execute(
-        sa.update(runs)
-        .where(runs.c.id.in_(run_ids), runs.c.owner == owner, runs.c.status == "running")
-        .values(lease_until=until)
-    )
-    rows = await conn.execute(
-        sa.select(runs.c.id).where(runs.c.id.in_(run_ids), runs.c.cancel_requested.is_(True))
-    )
-    return [r.id for r in rows]
-
-
-async def release_lease(conn: AsyncConnection, run_id: str, owner: str) -> None:
-    await conn.execute(
-        sa.update(runs)
-        .where(runs.c.id == run_id, runs.c.owner == owner, runs.c.status == "running")
-        .values(owner=None, lease_until=None)
-    )
-
-
-async def claim_expired(
-    conn: AsyncConnection, owner: str, moment: datetime, until: datetime
-) -> list[RunRecord]:
-    """Claim running runs whose owner stopped renewing its lease. The conditional update
-    is what makes a claim exclusive when several processes look at once."""
-    expired = sa.or_(runs.c.lease_until.is_(None), runs.c.lease_until < moment)
-    candidates = await conn.execute(sa.select(runs.c.id).where(runs.c.status == "running", expired))
-    claimed: list[RunRecord] = []
-    for row in candidates.all():
-        result = await conn.execute(
-            sa.update(runs)
-            .where(runs.c.id == row.id, runs.c.status == "running", expired)
-            .values(owner=owner, lease_until=until, takeovers=runs.c.takeovers + 1)
-        )
-        if result.rowcount == 1:
-            claimed.append(await get_run(conn, row.id))
-    return claimed
