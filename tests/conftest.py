@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 
 from appwright.api.app import create_app
@@ -26,6 +27,8 @@ from appwright.config import Settings
 from appwright.events.log import session_log
 from appwright.runtime import Runtime
 from appwright.search.testing import FakeSearch
+from appwright.store.ids import now
+from appwright.store.schema import runs
 
 PG_ADMIN_DSN = os.environ.get("APPWRIGHT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("APPWRIGHT_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -86,6 +89,30 @@ async def runtime(make_settings: Callable[..., Settings]) -> AsyncIterator[Runti
     try:
         yield rt
     finally:
+        await rt.stop()
+
+
+@pytest.fixture
+async def idle_runtime(make_settings: Callable[..., Settings]) -> AsyncIterator[Runtime]:
+    """A runtime whose runner looks for runs to take over only as it starts: for tests that
+    make runs by hand. Runs made during the test and still running at its end are ended
+    then, so that no later test's service (they share the PostgreSQL database) takes one
+    over."""
+    rt = Runtime(make_settings(run_heartbeat_seconds=3600))
+    await rt.start()
+    since = now()
+
+    async def end_runs(conn: Any) -> None:
+        await conn.execute(
+            sa.update(runs)
+            .where(runs.c.status == "running", runs.c.created_at >= since)
+            .values(status="failed", owner=None)
+        )
+
+    try:
+        yield rt
+    finally:
+        await rt.db.run(end_runs)
         await rt.stop()
 
 

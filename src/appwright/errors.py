@@ -8,7 +8,9 @@
     ├── InvalidInput                          422  bad path, too large, not text, ...
     ├── Unavailable                           503  the store or another dependency is down
     ├── ModelError                            a model call failed; `transient` says retry
-    └── ToolError                             a tool failed; becomes an error result
+    ├── ToolError                             a tool failed; becomes an error result
+    └── LeaseLost                             another process took this process's run over;
+                                              the write was refused (never reaches a client)
 
 The HTTP status of an error is decided here and nowhere else (`http_status`), and so is the
 `{code, message}` shape that events and responses carry (`as_payload`). Messages never
@@ -91,6 +93,15 @@ class ToolError(AppwrightError):
     """A tool could not do what the model asked; the model sees the message."""
 
     default_code = "tool_error"
+
+
+class LeaseLost(AppwrightError):
+    """A write of a run was refused because this process no longer holds the run's lease:
+    another process took the run over. The run stops here without a word; its new owner
+    ends it."""
+
+    status = 409
+    default_code = "lease_lost"
 
 
 def http_status(error: AppwrightError) -> int:

@@ -6,7 +6,7 @@ event that a reader of the log could not."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -196,12 +196,18 @@ class Workspace:
         source: Source,
         message: str = "",
         run_id: str | None = None,
+        fence: Callable[[Any], Awaitable[None]] | None = None,
+        record: Callable[[Any, Written, R], Awaitable[None]] | None = None,
     ) -> tuple[Written | None, R]:
         """Read `paths`, let `compute` (pure) decide the changes, and write them as one
         version, all in one transaction under the app's lock: nothing can change the files
-        between the read and the write."""
+        between the read and the write. A run's edit passes its lease as `fence` (first in
+        the transaction; raising writes nothing) and what the run must remember about the
+        version as `record` (last in the transaction)."""
 
         async def work(conn: Any) -> tuple[Written | None, R]:
+            if fence is not None:
+                await fence(conn)
             app = await app_store.get_app(conn, app_id, vendor_id)
             await version_store.lock_app(conn, app_id)
             snapshot = Snapshot(
@@ -227,6 +233,8 @@ class Workspace:
                 )
             except NoChange:
                 return None, extra
+            if record is not None:
+                await record(conn, written, extra)
             return written, extra
 
         written, extra = await self.db.run(work)

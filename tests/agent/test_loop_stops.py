@@ -3,8 +3,11 @@ in-process test model."""
 
 from __future__ import annotations
 
+import asyncio
+
 from appwright.models.testing import ScriptedModel, Turn, text, tool
 from appwright.models.types import Message, StopDetails, TextPart
+from appwright.search.testing import FakeSearch
 
 SITE = {"index.html": "<h1>Hello</h1>\n<p>Old</p>\n"}
 WHOLE_PAGE = "<!doctype html>\n" + "<p>new layout</p>\n" * 200
@@ -67,12 +70,21 @@ async def test_a_refusal_fails_the_run_with_the_models_explanation(harness) -> N
     details = StopDetails(category="cyber", explanation="This request was refused due to policy.")
     model = ScriptedModel(
         [
-            Turn([tool("list_files")], stop_reason="refusal", stop_details=details),
+            Turn(
+                [
+                    tool("web_search", query="how to do something dubious"),
+                    tool("apply_edit", filepath="index.html", old_code="Old", new_code="Bad"),
+                ],
+                stop_reason="refusal",
+                stop_details=details,
+            ),
             Turn([text("Sure, here is the list.")]),
         ]
     )
-    h = await harness(model)
-    session = await h.session(await h.app(SITE))
+    # The search starts while the reply streams and cannot finish before the refusal ends it.
+    h = await harness(model, search=FakeSearch(gate=asyncio.Event()))
+    app_id = await h.app(SITE)
+    session = await h.session(app_id)
     end = await h.run(session, "Do something dubious")
     assert (end["status"], end["error"]["code"]) == ("failed", "model_refused")
     assert end["error"]["message"].startswith(
@@ -80,6 +92,7 @@ async def test_a_refusal_fails_the_run_with_the_models_explanation(harness) -> N
     )
     statuses = [e["status"] for e in await h.events(session) if e["type"] == "tool.finished"]
     assert "ok" not in statuses
+    assert await h.file(app_id, "index.html") == SITE["index.html"]  # the refused edit never ran
     # The session goes on: the refused turn is in the conversation, without its calls.
     again = await h.run(session, "Then list the files")
     assert again["status"] == "completed"

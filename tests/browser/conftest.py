@@ -9,6 +9,7 @@ the clock. Screenshots go to `test-artifacts/`. The built front end must exist
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -38,6 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 MODEL = "browser-sim"
+MODEL_PRICE = {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75}
 LOCAL = re.compile(
     r"^(?:(?:https?|wss?)://(?:127\.0\.0\.1|localhost)(?::\d+)?/|data:|blob:|about:)"
 )
@@ -181,6 +183,8 @@ def server(
         ANTHROPIC_API_KEY="sim-key",
         ANTHROPIC_BASE_URL=sim.url,
         APPWRIGHT_MODEL=MODEL,
+        # Priced like Claude Sonnet, so runs and sessions show a cost.
+        APPWRIGHT_MODEL_PRICES=json.dumps({MODEL: MODEL_PRICE}),
         EXA_API_KEY="sim-key",
         EXA_BASE_URL=sim.url,
         APPWRIGHT_TIMEOUT_WEB_SEARCH="30",

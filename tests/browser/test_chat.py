@@ -145,8 +145,12 @@ def test_streamed_text_re_renders_the_chat_and_not_the_editor_or_preview(page, s
     ws.wait_runs(1)
     after = page.evaluate("({...window.__appwright_debug.renders})")
     session = api.sessions(app)[0]["id"]
-    deltas = sum(1 for e in api.session_events(session) if e["type"] == "text.delta")
+    events = api.session_events(session)
+    deltas = sum(1 for e in events if e["type"] == "text.delta")
     assert deltas >= 10
+    # The run's usage moved the chat's meter too, and nothing else.
+    assert any(e["type"] == "model.usage" for e in events)
+    page.get_by_test_id("session-cost").wait_for()
     assert after["chat"] - before["chat"] >= deltas // 2, (before, after, deltas)
     assert after["editor"] == before["editor"], (before, after)
     assert after["preview"] == before["preview"], (before, after)

@@ -74,14 +74,16 @@ async def receive_until(
 def live_factory(make_settings) -> Callable[..., Any]:
     stack = contextlib.AsyncExitStack()
 
-    async def start(model: Any = None, **settings: Any) -> LiveServer:
+    async def start(model: Any = None, wrap: Any = None, **settings: Any) -> LiveServer:
+        """`wrap`: ASGI middleware put in front of the service (to break connections)."""
         values: dict[str, Any] = {"retry_base": 0.01, "retry_cap": 0.05, "timeout_model_idle": 1.0}
         values.update(settings)
         runtime = Runtime(make_settings(**values), model=model, search=FakeSearch())
         await runtime.start()
         port = free_port()
+        app = create_app(runtime=runtime)
         config = uvicorn.Config(
-            create_app(runtime=runtime),
+            wrap(app) if wrap else app,
             host="127.0.0.1",
             port=port,
             log_config=None,

@@ -5,6 +5,7 @@ restart. Every process here is a real subprocess."""
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import json
 import os
@@ -15,6 +16,8 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+
+from appwright.chat import chat
 
 REDIS_URL = os.environ.get("APPWRIGHT_TEST_REDIS", "redis://127.0.0.1:6379/0")
 _models = itertools.count()
@@ -191,6 +194,7 @@ async def test_kill_9_mid_run_is_taken_over_by_the_other_process(
     assert sum(e["type"] == "run.finished" for e in events) == 1
     started = sorted(e["tool_id"] for e in events if e["type"] == "tool.started")
     assert sorted(e["tool_id"] for e in events if e["type"] == "tool.finished") == started
+    assert [e["turn"] for e in events if e["type"] == "run.resumed"] == [2]
     r = await on_b.http.post(f"/api/sessions/{session}/messages", json={"text": "again"})
     assert r.status_code == 202, "the session takes new messages afterwards"
 
@@ -212,6 +216,28 @@ async def test_lone_sqlite_process_restarted_resumes_its_run(
     rest = await client.follow(session, is_run_end, after=seen, timeout=30)
     assert rest[0]["seq"] == seen + 1
     assert rest[-1]["status"] == "completed"
+    assert [e["turn"] for e in rest if e["type"] == "run.resumed"] == [2]
     assert (await client.http.get(f"/api/apps/{app_id}/files/index.html")).json()[
         "content"
     ] == "<p>two</p>\n"
+
+
+async def test_chat_follows_its_run_through_a_restart_of_the_only_process(
+    spawn, serve_env, sim, make_vendor
+) -> None:
+    env = scripted(sim, serve_env, EDIT_THEN_PAUSE)
+    server = await spawn(env, "only")
+    token = (await make_vendor(server.url))["token"]
+    app_id, _session = await Client(server.url, token).app_and_session()
+    out = io.StringIO()
+    following = asyncio.create_task(chat(server.url, token, app_id, "edit then talk", None, out))
+    async with asyncio.timeout(20):
+        while "a long pause" not in out.getvalue():
+            await asyncio.sleep(0.05)
+    server.kill9()
+    server.start()  # the same address: the command reconnects to it
+    await server.ready()
+    assert await asyncio.wait_for(following, 40) == "completed"
+    shown = out.getvalue()
+    assert "another resumed it at turn 2" in shown
+    assert shown.count("apply_edit") == 1 and shown.count("[completed]") == 1

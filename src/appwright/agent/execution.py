@@ -1,6 +1,7 @@
 """Executing one run: loading its conversation, running its loop under the run deadline,
 turning how the loop ended into a status, and writing the run's single `run.finished`
-(or, when the process shuts down, handing the run over for another process to resume)."""
+(or, when the process shuts down, handing the run over for another process to resume; or,
+when another process took the run over meanwhile, letting it go without a word)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from appwright.agent import stops
 from appwright.agent.accounting import ModelCall
 from appwright.agent.budget import RunLimits
 from appwright.agent.compaction import Compacted
 from appwright.agent.context import Measured
+from appwright.agent.journal import RunJournal
 from appwright.agent.loop import AgentLoop, LoopConfig, RunIO, RunState
 from appwright.agent.parallel import ToolOutcome
 from appwright.agent.prompt import system_prompt
@@ -23,11 +26,10 @@ from appwright.agent.toolbox import AppToolBox
 from appwright.agent.tools import tool_specs
 from appwright.config import Settings
 from appwright.errors import AppwrightError
-from appwright.events.recorder import Recorder
-from appwright.events.types import ErrorInfo, RunFinished, RunStatus, RunUsage, ToolStatus
+from appwright.events.types import ErrorInfo, RunStatus, ToolStatus
 from appwright.models.base import ModelClient
 from appwright.models.factory import NOT_CONFIGURED
-from appwright.models.types import PAUSE_TURN, REFUSAL, Message
+from appwright.models.types import REFUSAL, Message
 from appwright.ops import logging as ctx
 from appwright.ops.metrics import Metrics
 from appwright.search.base import SearchProvider
@@ -48,14 +50,22 @@ class RunHandle:
     vendor_id: str
     text: str
     state: RunState
-    recorder: Recorder
+    journal: RunJournal
     started: float = field(default_factory=time.monotonic)
     task: asyncio.Task[None] | None = None
     loop_task: asyncio.Task[None] | None = None
     detached: bool = False  # the process is shutting down: hand the run over, don't end it
     abandoned: bool = False  # taken over too often: end it instead of resuming it again
+    lost: bool = False  # another process took the run over: stop, write nothing more
 
     stop_requested: bool = False
+
+    def __post_init__(self) -> None:
+        self.journal.on_lost = self.lose
+
+    def lose(self) -> None:
+        self.lost = True
+        self.stop("cancelled")
 
     def stop(self, status: ToolStatus) -> None:
         """Stop the loop now, or as soon as it starts (a cancel may arrive while the run is
@@ -75,7 +85,6 @@ class RunExecutor:
         search: SearchProvider,
         metrics: Metrics,
         *,
-        instance: str,
         on_done: Callable[[str], None],
     ) -> None:
         self.settings = settings
@@ -84,7 +93,6 @@ class RunExecutor:
         self.model = model
         self.search = search
         self.metrics = metrics
-        self._instance = instance
         self._on_done = on_done
 
     async def execute(self, handle: RunHandle) -> None:
@@ -128,15 +136,12 @@ class RunExecutor:
 
         conversation, app, last_stop = await self.db.read(load)
         state.conversation = conversation
-        if state.turn > 0 and conversation and conversation[-1].role == "assistant":
-            # The last turn ended the run (only its end was lost), unless it was a paused
-            # turn, which the model continues.
+        if stops.ended(state.turn, conversation[-1] if conversation else None, last_stop):
             if last_stop == REFUSAL:
                 return "failed", ErrorInfo(
                     code="model_refused", message="The model declined this request."
                 )
-            if last_stop != PAUSE_TURN:
-                return "completed", None
+            return "completed", None
         loop = AgentLoop(self._loop_config(app.name), self._io(handle), state)
         handle.loop_task = asyncio.create_task(loop.run(), name=f"loop:{handle.run_id}")
         if handle.stop_requested:
@@ -188,21 +193,13 @@ class RunExecutor:
             self.search,
             vendor_id=handle.vendor_id,
             app_id=handle.app_id,
-            run_id=handle.run_id,
+            journal=handle.journal,
             request_text=handle.text,
             history=handle.state.conversation,
         )
 
         async def save_turn(turn: int, messages: Any) -> None:
-            async def work(conn: Any) -> None:
-                await session_store.append_messages(
-                    conn, handle.session_id, handle.run_id, messages
-                )
-                await session_store.update_run(
-                    conn, handle.run_id, turns=turn, edited_paths=list(handle.state.edited_paths)
-                )
-
-            await self.db.run(work)
+            await handle.journal.save_turn(turn, messages, list(handle.state.edited_paths))
 
         metrics = self.metrics
         model = self.settings.model
@@ -211,11 +208,12 @@ class RunExecutor:
             record = usage_store.CallRecord(
                 run_id=handle.run_id, session_id=handle.session_id, model=model, **vars(call)
             )
+            # Not fenced: a call made is spent, whichever process still holds the run.
             await self.db.run(lambda conn: usage_store.record_call(conn, record))
             metrics.count_usage(model, call.usage, call.cost_usd)
 
         async def save_conversation(compacted: Compacted) -> None:
-            await self.db.run(
+            await handle.journal.write(
                 lambda conn: conversation_store.rewrite(
                     conn,
                     handle.session_id,
@@ -238,7 +236,7 @@ class RunExecutor:
         return RunIO(
             model=self.model,
             toolbox=toolbox,
-            emit=handle.recorder.emit,
+            emit=handle.journal.emit,
             save_turn=save_turn,
             on_retry=lambda reason: metrics.model_retries.labels(reason).inc(),
             on_first_token=metrics.first_token_seconds.observe,
@@ -249,48 +247,29 @@ class RunExecutor:
         )
 
     async def _finish(self, handle: RunHandle, status: RunStatus, error: ErrorInfo | None) -> None:
-        if handle.detached:
-            await self._hand_over(handle)
-            return
-        edited = list(handle.state.edited_paths)
-
-        async def work(conn: Any) -> list[Any]:
-            first = await session_store.finish_run(
-                conn, handle.run_id, status, error.model_dump() if error else None, edited
-            )
-            if not first:
-                return []
-            totals = await usage_store.run_totals(conn, handle.run_id)
-            usage = RunUsage(**totals.to_json())
-            return [
-                RunFinished(
-                    status=status,
-                    error=error,
-                    edited_paths=edited,
-                    usage=usage,
-                    run_id=handle.run_id,
-                )
-            ]
-
-        # Counted before `run.finished` is published: whoever sees the event sees the count.
-        self.metrics.runs.labels(status).inc()
-        log.info("run finished", extra={"status": status, "code": error.code if error else None})
         try:
-            await handle.recorder.commit_with(work)
-            await handle.recorder.close()
+            if handle.detached:
+                await handle.journal.hand_over()
+            elif handle.lost or not await self._end(handle, status, error):
+                log.warning("another process took this run over; stopped here")
+                self.metrics.takeovers.labels("lost").inc()
+            await handle.journal.close()
         finally:
             self._on_done(handle.run_id)
 
-    async def _hand_over(self, handle: RunHandle) -> None:
-        """Shutting down: leave the run running, unowned, for the next process to resume."""
-        try:
-            await handle.recorder.flush()
-            await handle.recorder.close()
-            await self.db.run(
-                lambda conn: session_store.release_lease(conn, handle.run_id, self._instance)
+    async def _end(self, handle: RunHandle, status: RunStatus, error: ErrorInfo | None) -> bool:
+        """Writes the run's `run.finished`; False when the run is no longer this process's."""
+
+        def counted() -> None:
+            # Before `run.finished` is published: whoever sees the event sees the count.
+            self.metrics.runs.labels(status).inc()
+            log.info(
+                "run finished", extra={"status": status, "code": error.code if error else None}
             )
-        finally:
-            self._on_done(handle.run_id)
+
+        return await handle.journal.finish(
+            status, error, list(handle.state.edited_paths), on_first=counted
+        )
 
 
 def _kept(paths: list[str]) -> str:

@@ -191,7 +191,7 @@ class AgentLoop:
                     return
                 continue
             try:
-                outcomes = await self._toolset_or_fail().complete(calls)
+                outcomes = await self._toolset_or_fail().complete(turn, step.message)
             except asyncio.CancelledError:
                 await self._stop_tools()
                 outcomes = self._toolset_or_fail().outcomes_so_far(

@@ -40,7 +40,7 @@ from typing import Any, Protocol
 from appwright.agent.tools import FileOp, ToolKind, kind_of, parse_input
 from appwright.errors import ToolError
 from appwright.events.types import FileUpdated, ToolFinished, ToolStarted, ToolStatus, _Event
-from appwright.models.types import ToolCallPart
+from appwright.models.types import Message, ToolCallPart
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +82,12 @@ class ToolBox(Protocol):
         """(content for the model, summary for people); raises ToolError."""
         ...
 
-    async def apply_edits(self, ops: list[tuple[str, FileOp]]) -> EditBatch:
+    async def apply_edits(
+        self, ops: list[tuple[str, FileOp]], *, turn: int, message: Message
+    ) -> EditBatch:
         """Apply one message's file operations (by call id) as one version; a result per
-        call, each saying what happened to that call."""
+        call, each saying what happened to that call. `turn` and `message` are recorded
+        with the version (see `open_turn.py`)."""
         ...
 
     def timeout_for(self, kind: ToolKind) -> float: ...
@@ -133,11 +136,14 @@ class ToolSet:
             name=f"tool:{call.name}:{call.id}",
         )
 
-    async def complete(self, calls: list[ToolCallPart]) -> list[ToolOutcome]:
-        """The message is complete: apply its edits, wait for every call, return outcomes
-        in the order the model made the calls."""
+    async def complete(self, turn: int, message: Message) -> list[ToolOutcome]:
+        """Turn `turn`'s message is complete: apply its edits, wait for every call, return
+        outcomes in the order the model made the calls."""
+        calls = message.tool_calls
         if self._edits and self._edit_task is None:
-            self._edit_task = asyncio.create_task(self._apply_edits(list(self._edits)))
+            self._edit_task = asyncio.create_task(
+                self._apply_edits(list(self._edits), turn, message)
+            )
         waiting = [*self._tasks.values(), *([self._edit_task] if self._edit_task else [])]
         if waiting:
             await asyncio.gather(*waiting)
@@ -180,27 +186,42 @@ class ToolSet:
         else:
             self._finish(call, "ok", content, summary)
 
-    async def _apply_edits(self, edits: list[tuple[ToolCallPart, FileOp]]) -> None:
+    async def _apply_edits(
+        self, edits: list[tuple[ToolCallPart, FileOp]], turn: int, message: Message
+    ) -> None:
         timeout = self._toolbox.timeout_for(ToolKind.EDIT)
         batch_task = asyncio.ensure_future(
-            self._toolbox.apply_edits([(call.id, edit) for call, edit in edits])
+            self._toolbox.apply_edits(
+                [(call.id, edit) for call, edit in edits], turn=turn, message=message
+            )
         )
         try:
             async with asyncio.timeout(timeout):
                 batch = await asyncio.shield(batch_task)
         except TimeoutError:
+            # Stop it, and learn what happened: a commit already under way lands all the
+            # same, and is then reported as applied (stopping gets as long as writing had).
             batch_task.cancel()
-            message = f"The edits could not be saved within {timeout:g} s; nothing was changed."
+            await asyncio.wait({batch_task}, timeout=timeout)
+            if batch_task.done() and not batch_task.cancelled() and not batch_task.exception():
+                self._record_batch(edits, batch_task.result())
+                return
+            reason = (
+                f"The edits could not be saved within {timeout:g} s; nothing was changed."
+                if batch_task.cancelled()
+                else f"The edits could not be confirmed within {timeout:g} s; they may have "
+                "been applied: read the files before changing them again."
+            )
             for call, _edit in edits:
-                self._finish(call, "timeout", message, message)
+                self._finish(call, "timeout", reason, reason)
             return
         except ToolError as error:  # the batch could not be written at all
-            message = (
+            reason = (
                 f"The file changes of this message could not be saved, so none of them was "
                 f"applied: {error.message}"
             )
             for call, _edit in edits:
-                self._finish(call, "error", message, message)
+                self._finish(call, "error", reason, reason)
             return
         except asyncio.CancelledError:
             # Shielded: let a commit that is under way land, and report it truthfully.

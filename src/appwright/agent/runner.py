@@ -1,12 +1,14 @@
 """Runs as a service: accepting messages, starting each run as a task (executed by
 `execution.RunExecutor`), cancelling, and taking over runs whose process died.
 
-Ownership: the process running a run holds a lease on it (`runs.owner`, `runs.lease_until`),
-renewed by a heartbeat. A process that finds a running run whose lease has expired claims
-it atomically and resumes it from its last completed turn (the conversation and the tool
-results are durable after every turn); a run that cannot be resumed ends `failed` with
-`server_restarted`. A cancel for a run owned elsewhere is recorded in the run's row and
-announced on the bus; the owner stops it.
+Ownership: the process running a run holds a lease on it (`store/leases.py`), renewed by a
+heartbeat. A process that finds a running run whose lease has expired takes it over: it
+claims the run and repairs its log in one transaction, then resumes it from its last
+completed turn (`takeover.py`); a run taken over too often ends `failed` with
+`server_restarted`. Every write of a run is fenced by its lease, so a process that was only
+paused and lost its lease writes nothing more for the run; the heartbeat (or its first
+refused write) tells it, and it lets the run go. A cancel for a run owned elsewhere is
+recorded in the run's row and announced on the bus; the owner stops it.
 """
 
 from __future__ import annotations
@@ -16,30 +18,33 @@ import contextlib
 import logging
 import uuid
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
+import sqlalchemy as sa
+
 from appwright import text as text_rule
+from appwright.agent import takeover
 from appwright.agent.execution import RunExecutor, RunHandle
+from appwright.agent.journal import RunJournal
 from appwright.agent.loop import RunState
 from appwright.agent.prompt import files_note
 from appwright.config import Settings
 from appwright.errors import InvalidInput
 from appwright.events import log as event_log
-from appwright.events.recorder import Recorder
 from appwright.events.types import RunStarted
 from appwright.models.base import ModelClient
 from appwright.models.types import Message, TextPart
 from appwright.ops.metrics import Metrics
 from appwright.search.base import SearchProvider
 from appwright.store import apps as app_store
+from appwright.store import leases
 from appwright.store import sessions as session_store
 from appwright.store.ids import now
 from appwright.workspace import Workspace
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 20_000
-# A run whose process keeps dying (perhaps because of the run) is not resumed forever.
-MAX_TAKEOVERS = 3
 
 
 class Runner:
@@ -71,7 +76,6 @@ class Runner:
             model,
             search,
             metrics,
-            instance=self.instance,
             on_done=self._forget,
         )
         self._maintenance: asyncio.Task[None] | None = None
@@ -196,12 +200,27 @@ class Runner:
             )
             return run, session, wire
 
-        run, session, wire = await self.db.run(work)
+        try:
+            run, session, wire = await self.db.run(work)
+        except sa.exc.IntegrityError:
+            # The same client_msg_id, inserted by another process at the same moment.
+            existing = await self._run_for_resent(session_id, client_msg_id)
+            if existing is None:
+                raise
+            return existing, False
         if wire is None:
             return run.id, False
         await self.bus.publish(log_name, wire)
-        self._launch(run, session, turns_done=0)
+        self._launch(run, session, leases.Lease(run.id, self.instance, run.takeovers))
         return run.id, True
+
+    async def _run_for_resent(self, session_id: str, client_msg_id: str | None) -> str | None:
+        if not client_msg_id:
+            return None
+        run = await self.db.read(
+            lambda conn: session_store.run_by_client_msg_id(conn, session_id, client_msg_id)
+        )
+        return None if run is None else run.id
 
     async def cancel(self, vendor_id: str | None, session_id: str) -> str | None:
         """Cancel the session's active run, wherever it runs; the id of the run, if any."""
@@ -235,10 +254,11 @@ class Runner:
         return now() + timedelta(seconds=self.lease_seconds)
 
     def _launch(
-        self, run: session_store.RunRecord, session: session_store.SessionRecord, turns_done: int
+        self,
+        run: session_store.RunRecord,
+        session: session_store.SessionRecord,
+        lease: leases.Lease,
     ) -> RunHandle:
-        recorder = Recorder(self.db, self.bus, event_log.session_log(session.id))
-        recorder.start()
         handle = RunHandle(
             run_id=run.id,
             session_id=session.id,
@@ -246,10 +266,13 @@ class Runner:
             vendor_id=session.vendor_id,
             text=run.text,
             state=RunState(
-                run_id=run.id, conversation=[], turn=turns_done, edited_paths=list(run.edited_paths)
+                run_id=run.id, conversation=[], turn=run.turns, edited_paths=list(run.edited_paths)
             ),
-            recorder=recorder,
+            journal=RunJournal(
+                self.db, self.bus, session.id, lease, lease_seconds=self.lease_seconds
+            ),
         )
+        handle.journal.start()
         self.active[run.id] = handle
         handle.task = asyncio.create_task(self.executor.execute(handle), name=f"run:{run.id}")
         return handle
@@ -269,39 +292,45 @@ class Runner:
     async def _heartbeat(self) -> None:
         if not self.active:
             return
-        ids = list(self.active)
+        held = [handle.journal.lease for handle in self.active.values()]
 
-        async def work(conn: Any) -> list[str]:
-            return await session_store.renew_leases(
-                conn, ids, self.instance, self._lease_deadline()
-            )
+        async def work(conn: Any) -> leases.Renewal:
+            return await leases.renew(conn, held, self._lease_deadline())
 
-        cancelled = await self.db.run(work)
-        for run_id in cancelled:
+        renewal = await self.db.run(work)
+        for run_id in renewal.lost:
+            handle = self.active.get(run_id)
+            if handle is not None:
+                handle.lose()
+        for run_id in renewal.cancel_requested:
             handle = self.active.get(run_id)
             if handle is not None:
                 handle.stop("cancelled")
 
     async def _recover_orphans(self) -> None:
-        async def work(
-            conn: Any,
-        ) -> list[tuple[session_store.RunRecord, session_store.SessionRecord]]:
-            claimed = await session_store.claim_expired(
-                conn, self.instance, now(), self._lease_deadline()
-            )
-            return [
-                (run, await session_store.get_session(conn, run.session_id, None))
-                for run in claimed
-            ]
-
-        for run, session in await self.db.run(work):
-            if run.id in self.active:
+        orphans = await self.db.read(
+            lambda conn: leases.expired(conn, now(), exclude=list(self.active))
+        )
+        for run_id in orphans:
+            if self._stopping.is_set():
+                return
+            taken = await self.db.run(partial(self._take_over, run_id=run_id))
+            if taken is None:
                 continue
-            log.warning("resuming a run whose process stopped", extra={"resumed_run": run.id})
-            handle = self._launch(run, session, turns_done=run.turns)
-            handle.abandoned = run.takeovers > MAX_TAKEOVERS
-            if run.cancel_requested:
+            if taken.appended:
+                await self.bus.publish(event_log.session_log(taken.session.id), taken.appended)
+            log.warning(
+                "took over a run whose process stopped",
+                extra={"resumed_run": run_id, "resumed": taken.resumed},
+            )
+            self.metrics.takeovers.labels("resumed" if taken.resumed else "ended").inc()
+            handle = self._launch(taken.run, taken.session, taken.lease)
+            handle.abandoned = taken.abandoned
+            if taken.run.cancel_requested:
                 handle.stop("cancelled")
+
+    async def _take_over(self, conn: Any, *, run_id: str) -> takeover.Takeover | None:
+        return await takeover.take_over(conn, run_id, self.instance, now(), self._lease_deadline())
 
 
 CONTROL_LOG = "control:runs"

@@ -105,3 +105,10 @@ def _explanation(reply: Reply) -> str:
     category = f" (category: {details.category})" if details and details.category else ""
     because = f": {said}" if said else "."
     return f"The model declined this request{category}{because}"
+
+
+def ended(turns: int, last: Message | None, last_stop: str | None) -> bool:
+    """Whether a run's saved turns show that it ended, its `run.finished` alone missing (its
+    process stopped in between): the last saved message is the model's, and its turn was not
+    paused (a paused turn is continued)."""
+    return turns > 0 and last is not None and last.role == "assistant" and last_stop != PAUSE_TURN

@@ -3,7 +3,10 @@ search provider. Every failure becomes a ToolError whose message tells the model
 
 What each tool decides is pure and lives elsewhere (files/ for reading windows, matching and
 searching; agent/file_ops.py for a message's file operations); this module reads what they
-need, runs them, and writes their outcome as one version."""
+need, runs them, and writes their outcome as one version.
+
+A run's file changes are written through its journal: behind its lease fence, once per
+turn, with the turn recorded as open (`open_turn.py`)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from appwright.agent.file_ops import Limits, OpResult, decide, paths_of
+from appwright.agent.journal import RunJournal
+from appwright.agent.open_turn import AlreadyApplied, OpenTurn
 from appwright.agent.parallel import EditBatch, EditResult
 from appwright.agent.reads import SeenVersions, version_mark
 from appwright.agent.tools import FileOp, GetCurrentCode, SearchCode, ToolKind, WebSearch
@@ -22,6 +27,7 @@ from appwright.files.numbered import window
 from appwright.files.validation import validate_path
 from appwright.models.types import Message
 from appwright.search.base import SearchProvider, format_results
+from appwright.store.versions import Written
 from appwright.workspace import Snapshot, Workspace
 
 
@@ -34,7 +40,7 @@ class AppToolBox:
         *,
         vendor_id: str,
         app_id: str,
-        run_id: str,
+        journal: RunJournal,
         request_text: str,
         history: Sequence[Message] = (),
     ) -> None:
@@ -43,7 +49,7 @@ class AppToolBox:
         self.search = search
         self.vendor_id = vendor_id
         self.app_id = app_id
-        self.run_id = run_id
+        self.journal = journal
         self.request_text = request_text
         self.seen = SeenVersions.from_conversation(history)
 
@@ -134,12 +140,24 @@ class AppToolBox:
             f"Searched “{tool_input.query}” ({len(results)} results)",
         )
 
-    async def apply_edits(self, ops: list[tuple[str, FileOp]]) -> EditBatch:
+    async def apply_edits(
+        self, ops: list[tuple[str, FileOp]], *, turn: int, message: Message
+    ) -> EditBatch:
         settings = self.settings
         limits = Limits(settings.max_path_length, settings.max_file_bytes, settings.max_app_bytes)
 
         def compute(snapshot: Snapshot) -> tuple[dict[str, str | None], list[OpResult]]:
             return decide(snapshot, ops, limits, self.seen)
+
+        async def fence(conn: Any) -> None:
+            await self.journal.hold(conn)
+            recorded = await self.journal.open_turn(conn)
+            if recorded is not None and recorded.turn == turn:
+                raise AlreadyApplied(recorded.edits)
+
+        async def record(conn: Any, written: Written, results: list[OpResult]) -> None:
+            open_turn = OpenTurn(turn, message, _batch(written, results))
+            await self.journal.record_open_turn(conn, open_turn)
 
         try:
             written, results = await self.workspace.edit(
@@ -149,37 +167,49 @@ class AppToolBox:
                 compute,
                 source="ai",
                 message=_trimmed(self.request_text),
-                run_id=self.run_id,
+                run_id=self.journal.run_id,
+                fence=fence,
+                record=record,
             )
+        except AlreadyApplied as applied:
+            return applied.edits
         except (InvalidInput, Unavailable) as error:
             raise ToolError(error.message, code=error.code) from None
-        version = written.version.id if written is not None else None
+        except asyncio.CancelledError:
+            # Stopped at its deadline; a commit under way may have landed all the same.
+            landed = await self.journal.landed(turn)
+            if landed is None:
+                raise
+            return landed
         changes = written.changes if written is not None else {}
         for result in results:
             for path in result.paths:
                 if path in changes:
                     # The model knows a file it just wrote, unless it had changed under it.
-                    if changes[path] is not None and result.fresh and version:
-                        self.seen.saw(path, version)
+                    if changes[path] is not None and result.fresh and written is not None:
+                        self.seen.saw(path, written.version.id)
                     else:
                         self.seen.forget(path)
-        batch = [
-            # An answer names the version only of a file that version wrote.
-            EditResult(
-                r.call_id,
-                r.ok,
-                r.answer(version if r.paths[-1:] and r.paths[-1] in changes else None),
-                r.summary,
-            )
-            for r in results
-        ]
-        if written is None:
-            return EditBatch(results=batch)
-        return EditBatch(
-            results=batch,
-            version_id=written.version.id,
-            changed={p: c is None for p, c in written.changes.items()},
-        )
+        return _batch(written, results)
+
+
+def _batch(written: Written | None, results: list[OpResult]) -> EditBatch:
+    """What the run reports of a message's file operations."""
+    if written is None:
+        return EditBatch(results=[_reported(r, None) for r in results])
+    return EditBatch(
+        results=[_reported(r, written) for r in results],
+        version_id=written.version.id,
+        changed={p: c is None for p, c in sorted(written.changes.items())},
+    )
+
+
+def _reported(result: OpResult, written: Written | None) -> EditResult:
+    # An answer names the version only of a file that version wrote.
+    version = None
+    if written is not None and result.paths[-1:] and result.paths[-1] in written.changes:
+        version = written.version.id
+    return EditResult(result.call_id, result.ok, result.answer(version), result.summary)
 
 
 def _trimmed(text: str, limit: int = 200) -> str:

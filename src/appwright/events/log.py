@@ -69,6 +69,20 @@ async def read(
         .order_by(events.c.seq)
     )
     rows = await conn.execute(query if limit is None else query.limit(limit))
+    return _bodies(rows)
+
+
+async def read_run(conn: AsyncConnection, log: str, run_id: str) -> list[dict[str, Any]]:
+    """The events of one run in `log`, in order."""
+    rows = await conn.execute(
+        sa.select(events.c.body)
+        .where(events.c.log == log, events.c.run_id == run_id)
+        .order_by(events.c.seq)
+    )
+    return _bodies(rows)
+
+
+def _bodies(rows: Any) -> list[dict[str, Any]]:
     # Repaired again on the way out: a row written before `to_wire` repaired everything
     # must not make its whole log unreadable.
     return [text.repair_tree(row.body) for row in rows]

@@ -4,6 +4,10 @@ merged) and publishes each batch once it is committed.
 
 Synchronous `emit` is what lets the run loop report a tool's end from inside cancellation
 without any chance of the report itself being cancelled half-way.
+
+A `guard` runs first in every transaction the recorder makes (the run's lease fence,
+`store/leases.py`). Once it raises `LeaseLost`, the recorder has lost the right to write:
+it drops what is pending and everything emitted afterwards, and `commit_with` raises.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from appwright.errors import LeaseLost
 from appwright.events import log as event_log
 from appwright.events.bus import Bus
 from appwright.events.types import TextDelta, _Event
@@ -20,6 +25,7 @@ from appwright.store.database import Database
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
+Guard = Callable[[Any], Awaitable[None]]
 
 
 def merge_text_deltas(events: list[_Event]) -> list[_Event]:
@@ -38,11 +44,21 @@ def merge_text_deltas(events: list[_Event]) -> list[_Event]:
 
 
 class Recorder:
-    def __init__(self, db: Database, bus: Bus, log_name: str, *, retry_delay: float = 0.5) -> None:
+    def __init__(
+        self,
+        db: Database,
+        bus: Bus,
+        log_name: str,
+        *,
+        retry_delay: float = 0.5,
+        guard: Guard | None = None,
+    ) -> None:
         self.db = db
         self.bus = bus
         self.log_name = log_name
         self.retry_delay = retry_delay
+        self.guard = guard
+        self.lost = False
         self._pending: list[_Event] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -54,6 +70,8 @@ class Recorder:
         self._task = asyncio.create_task(self._write_forever(), name=f"recorder:{self.log_name}")
 
     def emit(self, event: _Event) -> None:
+        if self.lost:
+            return
         self._pending.append(event)
         self._idle.clear()
         self._wake.set()
@@ -67,11 +85,18 @@ class Recorder:
         """Flush, then run `work(conn)` and append the events it returns in the same
         transaction (for the last event of a run, written with the run's final state)."""
         await self.flush()
+        if self.lost:
+            raise LeaseLost(f"{self.log_name} may no longer be written by this process.")
 
         async def unit(conn: Any) -> list[dict[str, Any]]:
+            await self._guard(conn)
             return await event_log.append(conn, self.log_name, await work(conn))
 
-        wire = await self.db.run(unit)
+        try:
+            wire = await self.db.run(unit)
+        except LeaseLost:
+            self._lose()
+            raise
         if wire:
             await self.bus.publish(self.log_name, wire)
         return wire
@@ -84,9 +109,18 @@ class Recorder:
 
     def _appender(self, events: list[_Event]) -> Callable[[Any], Awaitable[list[dict[str, Any]]]]:
         async def append(conn: Any) -> list[dict[str, Any]]:
+            await self._guard(conn)
             return await event_log.append(conn, self.log_name, events)
 
         return append
+
+    async def _guard(self, conn: Any) -> None:
+        if self.guard is not None:
+            await self.guard(conn)
+
+    def _lose(self) -> None:
+        self.lost = True
+        self._pending.clear()
 
     async def _write_forever(self) -> None:
         while True:
@@ -97,6 +131,9 @@ class Recorder:
                 merged = merge_text_deltas(batch)
                 try:
                     wire = await self.db.run(self._appender(merged))
+                except LeaseLost:
+                    self._lose()
+                    break
                 except Exception:
                     log.exception("could not record events; retrying")
                     await asyncio.sleep(self.retry_delay)

@@ -46,12 +46,14 @@ def tool(name: str, **tool_input: Any) -> dict[str, Any]:
 
 @dataclass
 class Fault:
-    """On `attempt` of a turn, after `after` events: raise `error`, or stall forever."""
+    """On `attempt` of a turn, after `after` events: raise `error`, stall forever, or pause
+    until `resume` is set (as a whole process pauses: then the stream goes on)."""
 
     attempt: int = 1
     after: int = 0
     error: ModelError | None = None
     stall: bool = False
+    resume: asyncio.Event | None = None
 
 
 @dataclass
@@ -160,6 +162,8 @@ class ScriptedModel:
                 if fault.after == position:
                     if fault.stall:
                         await asyncio.Event().wait()
+                    if fault.resume is not None:
+                        await fault.resume.wait()
                     if fault.error is not None:
                         raise fault.error
             if turn.delay:

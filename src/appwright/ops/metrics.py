@@ -25,6 +25,13 @@ class Metrics:
         self.runs = Counter(
             "appwright_runs_total", "Finished runs by status.", ["status"], registry=self.registry
         )
+        self.takeovers = Counter(
+            "appwright_run_takeovers_total",
+            "Runs taken over from a process that stopped (resumed, or ended at once), and runs "
+            "this process lost to another (lost).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.model_retries = Counter(
             "appwright_model_retries_total",
             "Model calls retried, by reason.",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -73,9 +73,11 @@ OPENAI = _dialect(openai_api)
 
 
 async def _json_or_none(request: Request) -> Any:
+    """The body as JSON; None when it is not JSON, or when the client went away before
+    sending all of it (a process killed mid-request: whatever is answered goes nowhere)."""
     try:
         return await request.json()
-    except ValueError:
+    except (ValueError, ClientDisconnect):
         return None
 
 

@@ -14,7 +14,7 @@ import re
 import uuid
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from appwright.sim.delivery import Silence
@@ -65,7 +65,7 @@ def search_endpoint(closing: asyncio.Event):
             return _error(401, "Missing API key: pass it in the x-api-key header", "NO_API_KEY")
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, ClientDisconnect):  # not JSON, or the client went away
             body = None
         if not isinstance(body, dict) or not isinstance(body.get("query"), str):
             return _error(400, "Invalid request body: 'query' is required", "INVALID_REQUEST")

@@ -154,8 +154,11 @@ runs = sa.Table(
     sa.Column("owner", sa.String(64), nullable=True),
     sa.Column("lease_until", Timestamp, nullable=True),
     sa.Column("cancel_requested", sa.Boolean, nullable=False, default=False),
-    # How often another process took the run over after its owner died.
+    # How often another process took the run over after its owner died; with `owner`, the
+    # lease that fences the run's writes (store/leases.py).
     sa.Column("takeovers", sa.Integer, nullable=False, default=0),
+    # A turn whose edits are applied but which is not saved yet (agent/open_turn.py).
+    sa.Column("open_turn", sa.JSON, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("finished_at", Timestamp, nullable=True),
     sa.UniqueConstraint("session_id", "client_msg_id", name="uq_runs_session_client_msg"),

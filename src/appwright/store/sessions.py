@@ -1,9 +1,14 @@
-"""Sessions (conversations about one app), their messages, and their runs."""
+"""Sessions (conversations about one app), their messages, and their runs.
+
+A session's title is its first message on one line, stored when that message is submitted;
+a session that had messages before titles were stored gets its title from its first run
+when it is listed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +21,8 @@ from appwright.models.types import Message
 from appwright.store.ids import new_id, now
 from appwright.store.schema import messages, runs, sessions
 
+TITLE_CHARS = 80
+
 
 @dataclass(frozen=True)
 class SessionRecord:
@@ -23,6 +30,7 @@ class SessionRecord:
     app_id: str
     vendor_id: str
     created_at: datetime
+    title: str = ""  # empty until the session has a message
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "app_id": self.app_id, "created_at": self.created_at.isoformat()}
@@ -41,6 +49,7 @@ class RunRecord:
     owner: str | None
     cancel_requested: bool
     takeovers: int
+    open_turn: dict[str, Any] | None
     created_at: datetime
 
     def to_json(self) -> dict[str, Any]:
@@ -56,8 +65,19 @@ class RunRecord:
         }
 
 
+def title_of(text: str, limit: int = TITLE_CHARS) -> str:
+    """A message as a title: its first non-empty line, spaces collapsed, cut at a word."""
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    flat = " ".join(line.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit / 2 else cut).rstrip() + "…"
+
+
 def _session(row: Any) -> SessionRecord:
-    return SessionRecord(row.id, row.app_id, row.vendor_id, row.created_at)
+    return SessionRecord(row.id, row.app_id, row.vendor_id, row.created_at, row.title or "")
 
 
 def _run(row: Any) -> RunRecord:
@@ -73,6 +93,7 @@ def _run(row: Any) -> RunRecord:
         owner=row.owner,
         cancel_requested=bool(row.cancel_requested),
         takeovers=int(row.takeovers or 0),
+        open_turn=row.open_turn,
         created_at=row.created_at,
     )
 
@@ -103,12 +124,26 @@ async def get_session(
 
 
 async def list_sessions(conn: AsyncConnection, app_id: str) -> list[SessionRecord]:
+    first_message = (
+        sa.select(runs.c.text)
+        .where(runs.c.session_id == sessions.c.id)
+        .order_by(runs.c.created_at, runs.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    title = sa.case((sessions.c.title == "", first_message), else_=sessions.c.title)
     rows = await conn.execute(
-        sa.select(sessions)
+        sa.select(
+            sessions.c.id,
+            sessions.c.app_id,
+            sessions.c.vendor_id,
+            sessions.c.created_at,
+            title.label("title"),
+        )
         .where(sessions.c.app_id == app_id)
         .order_by(sessions.c.created_at.desc())
     )
-    return [_session(r) for r in rows]
+    return [replace(record, title=title_of(record.title)) for record in map(_session, rows)]
 
 
 async def conversation(conn: AsyncConnection, session_id: str) -> list[Message]:
@@ -136,6 +171,18 @@ async def append_messages(
             for i, m in enumerate(new)
         ],
     )
+
+
+async def last_message(conn: AsyncConnection, session_id: str) -> Message | None:
+    row = (
+        await conn.execute(
+            sa.select(messages.c.body)
+            .where(messages.c.session_id == session_id)
+            .order_by(messages.c.idx.desc())
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else Message.from_json(row.body)
 
 
 async def run_by_client_msg_id(
@@ -171,6 +218,11 @@ async def insert_run(
             run_id=active.id,
         )
     run_id = new_id("run")
+    await conn.execute(
+        sa.update(sessions)
+        .where(sessions.c.id == session_id, sessions.c.title == "")
+        .values(title=title_of(text))
+    )
     await conn.execute(
         sa.insert(runs).values(
             id=run_id,
@@ -208,45 +260,3 @@ async def finish_run(
         .values(status=status, error=error, edited_paths=edited, finished_at=now())
     )
     return result.rowcount == 1
-
-
-async def renew_leases(
-    conn: AsyncConnection, run_ids: list[str], owner: str, until: datetime
-) -> list[str]:
-    """Extend this process's leases; returns the runs someone asked to cancel meanwhile."""
-    await conn.execute(
-        sa.update(runs)
-        .where(runs.c.id.in_(run_ids), runs.c.owner == owner, runs.c.status == "running")
-        .values(lease_until=until)
-    )
-    rows = await conn.execute(
-        sa.select(runs.c.id).where(runs.c.id.in_(run_ids), runs.c.cancel_requested.is_(True))
-    )
-    return [r.id for r in rows]
-
-
-async def release_lease(conn: AsyncConnection, run_id: str, owner: str) -> None:
-    await conn.execute(
-        sa.update(runs)
-        .where(runs.c.id == run_id, runs.c.owner == owner, runs.c.status == "running")
-        .values(owner=None, lease_until=None)
-    )
-
-
-async def claim_expired(
-    conn: AsyncConnection, owner: str, moment: datetime, until: datetime
-) -> list[RunRecord]:
-    """Claim running runs whose owner stopped renewing its lease. The conditional update
-    is what makes a claim exclusive when several processes look at once."""
-    expired = sa.or_(runs.c.lease_until.is_(None), runs.c.lease_until < moment)
-    candidates = await conn.execute(sa.select(runs.c.id).where(runs.c.status == "running", expired))
-    claimed: list[RunRecord] = []
-    for row in candidates.all():
-        result = await conn.execute(
-            sa.update(runs)
-            .where(runs.c.id == row.id, runs.c.status == "running", expired)
-            .values(owner=owner, lease_until=until, takeovers=runs.c.takeovers + 1)
-        )
-        if result.rowcount == 1:
-            claimed.append(await get_run(conn, row.id))
-    return claimed

@@ -3,6 +3,7 @@ the latest provider count of a request's length (what the next request is counte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from appwright.models.types import Usage
 from appwright.store.ids import now
-from appwright.store.schema import model_calls
+from appwright.store.schema import model_calls, sessions
 
 _KINDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 
@@ -77,17 +78,32 @@ async def session_totals(conn: AsyncConnection, session_id: str) -> Totals:
 
 
 async def _totals(conn: AsyncConnection, where: Any) -> Totals:
-    columns = [sa.func.coalesce(sa.func.sum(model_calls.c[k]), 0) for k in _KINDS]
-    row = (
-        await conn.execute(
-            sa.select(
-                *columns,
-                sa.func.sum(model_calls.c.cost_usd),
-                sa.func.count(model_calls.c.id),
-                sa.func.count(model_calls.c.cost_usd),
-            ).where(where)
-        )
-    ).one()
+    row = (await conn.execute(sa.select(*_sums()).where(where))).one()
+    return _to_totals(row)
+
+
+async def app_session_totals(conn: AsyncConnection, app_id: str) -> dict[str, Totals]:
+    """Each of the app's sessions that made a model call, with its totals."""
+    rows = await conn.execute(
+        sa.select(model_calls.c.session_id, *_sums())
+        .join(sessions, sessions.c.id == model_calls.c.session_id)
+        .where(sessions.c.app_id == app_id)
+        .group_by(model_calls.c.session_id)
+    )
+    return {row[0]: _to_totals(row[1:]) for row in rows}
+
+
+def _sums() -> list[Any]:
+    """The token sums, the cost sum, the calls, and the calls with a known cost."""
+    return [
+        *(sa.func.coalesce(sa.func.sum(model_calls.c[k]), 0) for k in _KINDS),
+        sa.func.sum(model_calls.c.cost_usd),
+        sa.func.count(model_calls.c.id),
+        sa.func.count(model_calls.c.cost_usd),
+    ]
+
+
+def _to_totals(row: Sequence[Any]) -> Totals:
     usage = Usage(*(int(v) for v in row[:4]))
     cost, calls, priced = row[4], int(row[5]), int(row[6])
     if priced < calls:

@@ -103,6 +103,7 @@ export function Workspace({ appId }: { appId: string }) {
           appId={appId}
           sessionId={ws.sessionId}
           chat={state.chat}
+          meter={state.meter}
           conn={state.conn.session}
           ready={!!ws.sessionId}
           onSend={ws.send}

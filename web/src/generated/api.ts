@@ -295,7 +295,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Sessions */
+        /**
+         * List Sessions
+         * @description The app's sessions, newest first, each with its title and model usage.
+         */
         get: operations["list_sessions_api_apps__app_id__sessions_get"];
         put?: never;
         /** Create Session */
@@ -517,8 +520,21 @@ export interface components {
             created_at: string;
             usage: components["schemas"]["RunUsage"];
             context: components["schemas"]["SessionContext"];
-        } & {
-            [key: string]: unknown;
+        };
+        /**
+         * SessionSummary
+         * @description A session as the app's list of conversations shows it.
+         */
+        SessionSummary: {
+            /** Id */
+            id: string;
+            /** App Id */
+            app_id: string;
+            /** Created At */
+            created_at: string;
+            /** Title */
+            title: string | null;
+            usage: components["schemas"]["RunUsage"] | null;
         };
         /** VendorIn */
         VendorIn: {
@@ -2366,7 +2382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SessionSummary"][];
                 };
             };
             /** @description The request could not be read. */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, type SessionInfo } from "../lib/api";
+import { api, type SessionSummary } from "../lib/api";
 import { type ConversationSummary, emptySummary, summarise } from "../lib/conversations";
 import { mapLimit } from "../lib/parallel";
 
@@ -13,17 +13,17 @@ const summaries = new Map<string, ConversationSummary>();
 
 export interface Conversations {
   /** Newest first; null while loading. */
-  sessions: SessionInfo[] | null;
+  sessions: SessionSummary[] | null;
   summaries: Record<string, ConversationSummary>;
   error: string | null;
 }
 
 /**
- * The app's conversations, read when the list opens: the listing, then each session's log
- * (only what is new since it was last read) for its title, cost and search text.
+ * The app's conversations, read when the list opens: the listing (titles and usage), then
+ * each session's log (only what is new since it was last read) for its search text.
  */
 export function useConversations(appId: string): Conversations {
-  const [sessions, setSessions] = useState<SessionInfo[] | null>(null);
+  const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
   const [known, setKnown] = useState<Record<string, ConversationSummary>>({});
   const [error, setError] = useState<string | null>(null);
 

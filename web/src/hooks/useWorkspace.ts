@@ -1,6 +1,7 @@
 /**
  * Wires the two logs of one app into the reducer: the app log (files, versions, commits)
- * and one session's log (the conversation: the newest at first, then any the vendor opens).
+ * and one session's log (the conversation: the newest at first, then any the vendor opens),
+ * plus that session's HTTP record (its usage and context so far, for the meter).
  * Also performs the outbox: it sends what `nextToSend` (state/outbox.ts) names, whenever
  * that changes.
  */
@@ -46,7 +47,7 @@ export function useWorkspace(appId: string) {
     const conn = new LogConnection({
       log: { name: "app", id: appId },
       after: seqRef.current.app,
-      onEvents: (events) => dispatch({ type: "events", log: "app", events }),
+      onEvents: (events, through) => dispatch({ type: "events", log: "app", events, through }),
       onState: (conn) => dispatch({ type: "conn", log: "app", conn }),
       onCaughtUp: () => setAppCaughtUp(true),
     });
@@ -78,7 +79,7 @@ export function useWorkspace(appId: string) {
     const conn = new LogConnection({
       log: { name: "session", id: sessionId },
       after: seqRef.current.session,
-      onEvents: (events) => dispatch({ type: "events", log: "session", events }),
+      onEvents: (events, through) => dispatch({ type: "events", log: "session", events, through }),
       onState: (conn) => dispatch({ type: "conn", log: "session", conn }),
       onControl: (frame) => {
         if (frame.type !== "error" || !frame.error) return;
@@ -95,6 +96,19 @@ export function useWorkspace(appId: string) {
     return () => {
       sessionConn.current = null;
       conn.dispose();
+    };
+  }, [sessionId]);
+
+  // The session's usage and context so far, for the meter until its log says more.
+  useEffect(() => {
+    if (!sessionId) return undefined;
+    let live = true;
+    api.session(sessionId).then(
+      (detail) => live && shownSession.current === sessionId && dispatch({ type: "session-loaded", detail }),
+      () => {},
+    );
+    return () => {
+      live = false;
     };
   }, [sessionId]);
 

@@ -15,7 +15,9 @@ export type {
   FileInfo,
   PushResult,
   RemoteInfo,
+  SessionDetail,
   SessionInfo,
+  SessionSummary,
   VersionDiff,
   VersionRecord,
 } from "./apiTypes";
@@ -148,6 +150,7 @@ export const api = {
   push: (app_id: string) => call("post", "/api/apps/{app_id}/push", { path: { app_id } }),
   listSessions: (app_id: string) => call("get", "/api/apps/{app_id}/sessions", { path: { app_id } }),
   createSession: (app_id: string) => call("post", "/api/apps/{app_id}/sessions", { path: { app_id } }),
+  session: (session_id: string) => call("get", "/api/sessions/{session_id}", { path: { session_id } }),
   cancel: (session_id: string) => call("post", "/api/sessions/{session_id}/cancel", { path: { session_id } }),
   events: (log: LogAddress, after: number) =>
     log.name === "session"

@@ -10,7 +10,7 @@
  * the server gains response models, `npm run gen` switches each route to its generated type,
  * and the entry is deleted.
  */
-import type { paths } from "../generated/api";
+import type { components, paths } from "../generated/api";
 import type { AppwrightEvent, CommitUpdated, ErrorInfo } from "../generated/events";
 
 export type Method = "get" | "put" | "post" | "delete";
@@ -118,11 +118,16 @@ export interface SessionInfo {
   id: string;
   app_id: string;
   created_at: string;
-  /** Not sent yet: a server-made title wins over the one derived from the log (lib/conversations.ts). */
-  title?: string | null;
-  /** Not sent yet: the session's total cost; wins over the sum of its runs' usage. */
-  cost_usd?: number | null;
 }
+
+// ---- answers the schema describes, under the names the client uses -----------------------
+
+type Schema<N extends keyof components["schemas"]> = components["schemas"][N];
+
+/** A session in the app's list: its title (first message) and usage, null until it has them. */
+export type SessionSummary = Schema<"SessionSummary">;
+/** A session with its usage so far and how full the context window was at its latest request. */
+export type SessionDetail = Schema<"SessionDetail">;
 
 /** The app's git remote; the token is write-only (`has_token` says whether one is set). */
 export interface RemoteInfo {
@@ -164,7 +169,6 @@ type Handwritten = RoutesOnly<{
   "get /api/apps/{app_id}/remote": RemoteInfo;
   "put /api/apps/{app_id}/remote": RemoteInfo;
   "post /api/apps/{app_id}/push": PushResult;
-  "get /api/apps/{app_id}/sessions": SessionInfo[];
   "post /api/apps/{app_id}/sessions": SessionInfo;
   "post /api/sessions/{session_id}/cancel": { run_id: string | null; cancelled: boolean };
   "get /api/sessions/{session_id}/events": EventsPage;

@@ -1,7 +1,10 @@
 /**
  * Error codes the API gives, in words a vendor can act on: what went wrong, and what to do.
  * The one place the workspace turns a code into a sentence (git remotes and pushes, file
- * paths); a code not listed here shows the server's own message, which is already a sentence.
+ * paths, how a run ended); a code not listed here shows the server's own message, which is
+ * already a sentence. Where the server's message carries what only it knows (the model's
+ * explanation of a refusal, the limit a run reached and how far it got), that message is the
+ * problem and the fix is ours.
  */
 
 export interface Sentence {
@@ -11,7 +14,7 @@ export interface Sentence {
   fix: string;
 }
 
-const SENTENCES: Record<string, Sentence> = {
+const SENTENCES: Record<string, Sentence | ((message: string) => Sentence)> = {
   // ---- the git remote and pushes -------------------------------------------------------
   auth_refused: {
     problem: "The remote refused the token.",
@@ -98,11 +101,38 @@ const SENTENCES: Record<string, Sentence> = {
   file_too_large: { problem: "That file is too large.", fix: "Split it into smaller files." },
   file_exists: { problem: "A file with that name exists already.", fix: "Choose another name." },
   not_text: { problem: "Only text files can be edited here.", fix: "Give the file text content." },
+  // ---- how a run ended -----------------------------------------------------------------
+  model_refused: (message) => ({
+    problem: message || "The model declined this request.",
+    fix: "Rephrase the request (say what the change is for), or ask for something else. Edits made before it declined are kept.",
+  }),
+  budget_exceeded: (message) => ({
+    problem: message || "This request reached a spending limit and stopped before the next model call.",
+    fix: budgetFix(message),
+  }),
+  model_context_exceeded: {
+    problem: "The conversation no longer fits the model's context window, even condensed.",
+    fix: "Edits made so far are kept. Start a new conversation (New) and ask again; if even a first message does not fit, use a model with a larger window.",
+  },
 };
+
+const RESTART = "in the server's environment and restart it";
+
+function budgetFix(message: string): string {
+  if (/price .* is unknown/.test(message)) {
+    return `Set the model's price with APPWRIGHT_MODEL_PRICES, or remove APPWRIGHT_MAX_RUN_COST_USD, ${RESTART}.`;
+  }
+  const kept = "Edits made so far are kept; ask for the rest in a smaller request";
+  if (message.includes("APPWRIGHT_MAX_RUN_COST_USD")) return `${kept}, or raise APPWRIGHT_MAX_RUN_COST_USD ${RESTART}.`;
+  if (message.includes("APPWRIGHT_MAX_RUN_TOKENS")) return `${kept}, or raise APPWRIGHT_MAX_RUN_TOKENS ${RESTART}.`;
+  return `${kept}, or raise APPWRIGHT_MAX_RUN_TOKENS / APPWRIGHT_MAX_RUN_COST_USD ${RESTART}.`;
+}
 
 /** The sentence for an error; unknown codes keep the server's message. */
 export function describeError(error: { code: string; message?: string | null }): Sentence {
-  return SENTENCES[error.code] ?? { problem: error.message || "Something went wrong.", fix: "" };
+  const entry = SENTENCES[error.code];
+  if (typeof entry === "function") return entry(error.message ?? "");
+  return entry ?? { problem: error.message || "Something went wrong.", fix: "" };
 }
 
 /** The sentence as one line: problem, then what to do. */

@@ -49,12 +49,15 @@ const ev = (seq: number, text = `t${seq}`): AppwrightEvent => ({
   text,
 });
 
+/** An event of a type this client does not know, as a newer server would send it. */
+const unknown = (seq: number) => ({ seq, ts: "2025-01-01T00:00:00Z", type: "brand.new", run_id: "r", detail: 1 });
+
 async function settle() {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 }
 
 describe("LogConnection", () => {
-  let backlog: AppwrightEvent[];
+  let backlog: object[];
 
   beforeEach(() => {
     FakeSocket.all = [];
@@ -79,15 +82,19 @@ describe("LogConnection", () => {
   async function start() {
     const { LogConnection } = await import("./logConnection");
     const seen: number[] = [];
+    const through: number[] = [];
     const states: ConnState[] = [];
     const conn = new LogConnection({
       log: { name: "app", id: "a1" },
       after: 0,
-      onEvents: (events) => seen.push(...events.map((e) => e.seq)),
+      onEvents: (events, last) => {
+        seen.push(...events.map((e) => e.seq));
+        through.push(last);
+      },
       onState: (s) => states.push(s),
     });
     await settle();
-    return { conn, seen, states };
+    return { conn, seen, through, states };
   }
 
   it("catches up over HTTP, then resumes the socket after the last seq", async () => {
@@ -145,6 +152,42 @@ describe("LogConnection", () => {
     const second = FakeSocket.all[1];
     second.open();
     expect(second.sent).toEqual([{ type: "resume", after: 1 }]);
+    conn.dispose();
+  });
+
+  it("skips an event of an unknown type but moves past it: no gap, no reconnect", async () => {
+    const { conn, seen, through, states } = await start();
+    const ws = FakeSocket.all[0];
+    ws.open();
+    ws.deliver(ev(1));
+    ws.deliver(unknown(2));
+    ws.deliver(ev(3));
+    expect(seen).toEqual([1, 3]);
+    expect(through).toEqual([1, 2, 3]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(states.at(-1)).toMatchObject({ status: "open" });
+    conn.dispose();
+  });
+
+  it("resumes after an unknown event it read, so the server does not send it again and again", async () => {
+    // The server's log; every socket resumes where the client says and gets the rest.
+    const server = [ev(1), unknown(2), unknown(3), ev(4)];
+    backlog = [ev(1), unknown(2)];
+    const { conn, seen, through } = await start();
+    expect(seen).toEqual([1]);
+    expect(through).toEqual([2]);
+    for (let i = 0; i < 3; i++) {
+      const ws = FakeSocket.all[i];
+      ws.open();
+      const resume = ws.sent[0] as { after: number };
+      expect(resume.after).toBe(i === 0 ? 2 : 4);
+      for (const entry of server.filter((e) => e.seq > resume.after)) ws.deliver(entry);
+      ws.serverClose(1006); // a network drop, not a gap
+      await vi.advanceTimersByTimeAsync(10_000);
+    }
+    expect(seen).toEqual([1, 4]);
+    expect(through.at(-1)).toBe(4);
     conn.dispose();
   });
 

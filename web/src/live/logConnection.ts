@@ -3,6 +3,11 @@
  * that resumes after the last `seq` seen. Any close other than 4401/4404 reconnects with
  * backoff and resumes from where it stopped, so every event arrives once and in order.
  * A gap in `seq` (which a healthy server never sends) is healed the same way.
+ *
+ * Every frame with a `seq` is an entry of the log (the contract's control frames have none).
+ * An entry of a type this client does not know (a newer server's event) is skipped, but it
+ * still moves the last `seq` on: were it dropped, the next event would look like a gap, and
+ * the resume after it would send the same entry again, for ever.
  */
 import { type AppwrightEvent, type ErrorInfo, isEvent } from "../generated/events";
 import { api, type LogAddress, socketUrl } from "../lib/api";
@@ -12,7 +17,8 @@ import type { ConnState, ConnStatus } from "../state/types";
 export interface LogConnectionOptions {
   log: LogAddress;
   after: number;
-  onEvents: (events: AppwrightEvent[]) => void;
+  /** Events of known types, and `through`, the last `seq` read (past them when the log ended on unknown ones). */
+  onEvents: (events: AppwrightEvent[], through: number) => void;
   onState: (state: ConnState) => void;
   /** After the HTTP catch-up (or its failure): from here on, events are live. */
   onCaughtUp?: () => void;
@@ -26,6 +32,13 @@ export interface ControlFrame {
   run_id?: string | null;
   client_msg_id?: string | null;
   duplicate?: boolean;
+}
+
+/** An entry of the log, known type or not. */
+function isLogEntry(value: unknown): value is { seq: number; type: string } {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as { seq?: unknown; type?: unknown };
+  return typeof v.seq === "number" && typeof v.type === "string";
 }
 
 const FATAL: Record<number, string> = {
@@ -103,7 +116,7 @@ export class LogConnection {
     } catch {
       return;
     }
-    if (isEvent(frame)) {
+    if (isLogEntry(frame)) {
       if (frame.seq > this.lastSeq + 1) {
         // A gap: drop this socket and resume from the last event we hold.
         this.closeSocket();
@@ -118,11 +131,11 @@ export class LogConnection {
     }
   }
 
-  private accept(events: AppwrightEvent[]): void {
-    const fresh = events.filter((e) => e.seq > this.lastSeq);
+  private accept(entries: unknown[]): void {
+    const fresh = entries.filter(isLogEntry).filter((e) => e.seq > this.lastSeq);
     if (!fresh.length) return;
     this.lastSeq = fresh[fresh.length - 1].seq;
-    this.opts.onEvents(fresh);
+    this.opts.onEvents(fresh.filter(isEvent), this.lastSeq);
   }
 
   private onClosed(code: number, reason: string): void {

@@ -153,3 +153,34 @@ describe("a run taken over by another process (run.resumed)", () => {
     expect(live.chat).toEqual(whole.chat);
   });
 });
+
+describe("usage and condensing in the chat", () => {
+  it("a condensed conversation is a notice in the run, kept when the attempt it preceded is retried", () => {
+    const s = apply(
+      initialState,
+      log("session", [
+        { type: "run.started", run_id: R, text: "go on" },
+        { type: "turn.started", run_id: R, turn: 1, context_tokens: 31_200, context_window: 32_000 },
+        { type: "context.compacted", run_id: R, tokens_before: 31_200, tokens_after: 12_400 },
+        { type: "model.retry", run_id: R, attempt: 2, delay_ms: 0, reason: "model_context_exceeded" },
+        { type: "text.delta", run_id: R, text: "Continuing." },
+      ]),
+    );
+    expect(activeRun(s.chat)!.items).toEqual([
+      { kind: "compacted", tokensBefore: 31_200, tokensAfter: 12_400 },
+      { kind: "retry", attempt: 2, delayMs: 0, reason: "model_context_exceeded" },
+      { kind: "text", text: "Continuing." },
+    ]);
+  });
+
+  it("a run carries its usage once finished, and not before", () => {
+    const running = apply(initialState, log("session", startedRun));
+    expect(activeRun(running.chat)!.usage).toBeNull();
+    const spent = { ...usage, input_tokens: 900, cache_read_tokens: 12_000, cost_usd: 0.0123 };
+    const s = apply(
+      running,
+      log("session", [{ type: "run.finished", run_id: R, status: "completed", edited_paths: [], usage: spent }], 6),
+    );
+    expect(s.chat.runs[0].usage).toEqual(spent);
+  });
+});

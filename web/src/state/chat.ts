@@ -1,5 +1,7 @@
 /**
- * The chat slice from the session log: runs, their streamed text, tool cards and notices.
+ * The chat slice from the session log: runs, their streamed text, tool cards and notices
+ * (a retry, a takeover, the conversation condensed to fit), and each run's usage once it
+ * has finished. The context meter and the session's totals are the meter slice's (meter.ts).
  *
  * A run's items since `attemptStart` belong to the current model attempt. When an attempt is
  * abandoned (`model.retry`: the call failed and is retried; `run.resumed`: the process running
@@ -46,6 +48,11 @@ export function applySessionEvent(chat: ChatState, ev: AppwrightEvent): ChatStat
       );
     case "run.resumed":
       return updateRun(chat, ev.run_id, (r) => abandonAttempt(r, { kind: "resumed", turn: ev.turn, reason: ev.reason }));
+    case "context.compacted":
+      return updateRun(chat, ev.run_id, (r) => ({
+        ...r,
+        items: [...r.items, { kind: "compacted", tokensBefore: ev.tokens_before, tokensAfter: ev.tokens_after }],
+      }));
     case "run.finished":
       return finishRun(chat, ev);
     case "file.updated":
@@ -71,6 +78,7 @@ function startRun(chat: ChatState, ev: EventOf<"run.started">): ChatState {
     attemptStart: 0,
     turn: 0,
     editedPaths: [],
+    usage: null,
   };
   return { ...chat, runs: [...chat.runs, run], activeRunId: id, error: null, pending: settle(chat.pending, ev) };
 }
@@ -115,6 +123,7 @@ function finishRun(chat: ChatState, ev: EventOf<"run.finished">): ChatState {
     status: ev.status,
     error: ev.error ?? null,
     finishedAt: ev.ts,
+    usage: ev.usage,
     editedPaths: ev.edited_paths.length ? ev.edited_paths : r.editedPaths,
     // The contract finishes every tool first; a card left running would spin forever.
     items: r.items.map((it) =>

@@ -124,3 +124,29 @@ describe("app log", () => {
     expect(summary.failed?.commit.error).toEqual(error);
   });
 });
+
+describe("events this client does not know", () => {
+  it("move the log's seq on, so what follows applies once and a resend of them is ignored", () => {
+    const known = apply(initialState, log("session", startedRun));
+    // seq 6 and 7 were of an unknown type: the connection passes none of them, only how far it read.
+    const skipped = apply(known, { type: "events", log: "session", events: [], through: 7 });
+    expect(skipped.seq.session).toBe(7);
+    expect(skipped.chat).toBe(known.chat);
+    const next = apply(skipped, log("session", [{ type: "text.delta", run_id: R, text: " Done." }], 8));
+    expect(next.seq.session).toBe(8);
+    expect(activeRun(next.chat)!.items.at(-1)).toEqual({ kind: "text", text: " Done." });
+    // The same events again (a resume from before them) change nothing.
+    expect(apply(next, { type: "events", log: "session", events: [], through: 7 })).toBe(next);
+    expect(apply(next, log("session", [{ type: "text.delta", run_id: R, text: " Done." }], 8))).toBe(next);
+  });
+
+  it("an unknown type that reaches the reducer anyway is ignored by every slice", () => {
+    const before = apply(initialState, log("session", startedRun), log("app", []));
+    const odd = { seq: 6, ts: "2025-01-01T00:00:00Z", type: "brand.new", run_id: R } as unknown as Body;
+    const after = apply(before, log("session", [odd], 6));
+    expect(after.seq.session).toBe(6);
+    expect(after.chat).toBe(before.chat);
+    expect(after.files).toBe(before.files);
+    expect(after.history).toBe(before.history);
+  });
+});

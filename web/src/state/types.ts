@@ -4,8 +4,8 @@
  * so a pane that reads only its slice (and is memoised) does not re-render for others' events:
  * a streamed text delta changes `chat`, never `files` or `history`. A new panel adds a slice.
  */
-import type { AppwrightEvent, ErrorInfo, RunFinished, RunResumed, ToolFinished } from "../generated/events";
-import type { CommitState, FileInfo, VersionRecord } from "../lib/apiTypes";
+import type { AppwrightEvent, ErrorInfo, RunFinished, RunResumed, RunUsage, ToolFinished } from "../generated/events";
+import type { CommitState, FileInfo, SessionDetail, VersionRecord } from "../lib/apiTypes";
 
 /** The two logs the workspace follows, each with its own `seq`. */
 export type LogName = "session" | "app";
@@ -58,7 +58,14 @@ export interface ResumedNotice {
   reason: RunResumed["reason"];
 }
 
-export type RunItem = TextBlock | ToolCard | RetryNotice | ResumedNotice;
+/** `context.compacted`: older parts of the conversation were condensed to fit the window. */
+export interface CompactedNotice {
+  kind: "compacted";
+  tokensBefore: number;
+  tokensAfter: number;
+}
+
+export type RunItem = TextBlock | ToolCard | RetryNotice | ResumedNotice | CompactedNotice;
 
 export interface RunView {
   id: string;
@@ -72,6 +79,8 @@ export interface RunView {
   attemptStart: number;
   turn: number;
   editedPaths: string[];
+  /** The run's model usage and cost, from `run.finished`; null until then. */
+  usage: RunUsage | null;
 }
 
 export interface PendingMessage {
@@ -88,6 +97,17 @@ export interface ChatState {
   pending: PendingMessage[];
   /** The last refusal of a message or command. */
   error: ErrorInfo | null;
+}
+
+// ---- meter: the context window's fill and the session's usage -----------------------------
+
+export interface MeterState {
+  /** The latest request's length (or what condensing left) of the model's window; null: not known yet. */
+  context: { tokens: number | null; window: number | null; fromLog: boolean };
+  /** Every model call of the session so far; null before the first. */
+  usage: RunUsage | null;
+  /** `usage` is folded from the log's `model.usage` events (else it is the HTTP record's). */
+  usageFromLog: boolean;
 }
 
 // ---- files: the app's paths, and when each last changed ----------------------------------
@@ -138,12 +158,14 @@ export interface WorkspaceState {
   seq: Record<LogName, number>;
   conn: Record<LogName, ConnState>;
   chat: ChatState;
+  meter: MeterState;
   files: FilesState;
   history: HistoryState;
 }
 
 export type Action =
-  | { type: "events"; log: LogName; events: AppwrightEvent[] }
+  /** `through`: the last `seq` read, which may be past the last event (one of a type this client does not know). */
+  | { type: "events"; log: LogName; events: AppwrightEvent[]; through?: number }
   | { type: "conn"; log: LogName; conn: ConnState }
   | { type: "control-error"; error: ErrorInfo }
   | { type: "enqueue"; text: string; clientMsgId: string }
@@ -151,4 +173,5 @@ export type Action =
   | { type: "rejected"; clientMsgId: string; error: ErrorInfo }
   | { type: "files-loaded"; files: FileInfo[] }
   | { type: "versions-loaded"; versions: VersionRecord[] }
-  | { type: "session-reset" };
+  | { type: "session-reset" }
+  | { type: "session-loaded"; detail: SessionDetail };

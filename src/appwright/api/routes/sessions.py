@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
@@ -28,9 +28,17 @@ class SessionContext(BaseModel):
     window: int  # the model's context window
 
 
-class SessionDetail(BaseModel):
-    model_config = ConfigDict(extra="allow")  # whatever else the session's record shows
+class SessionSummary(BaseModel):
+    """A session as the app's list of conversations shows it."""
 
+    id: str
+    app_id: str
+    created_at: str
+    title: str | None  # the first message, on one line (None: no message yet)
+    usage: RunUsage | None  # every model call of the session (None: none yet)
+
+
+class SessionDetail(BaseModel):
     id: str
     app_id: str
     created_at: str
@@ -45,10 +53,21 @@ async def create_session(app_id: str, request: Request, vendor: Vendor = Depends
     return session.to_json()
 
 
-@router.get("/api/apps/{app_id}/sessions")
+@router.get("/api/apps/{app_id}/sessions", response_model=list[SessionSummary])
 async def list_sessions(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+    """The app's sessions, newest first, each with its title and model usage."""
     ctx.app_id.set(app_id)
-    return [s.to_json() for s in await runtime_of(request).runner.sessions(vendor.id, app_id)]
+    runtime = runtime_of(request)
+    records = await runtime.runner.sessions(vendor.id, app_id)
+    totals = await runtime.db.read(lambda conn: usage_store.app_session_totals(conn, app_id))
+    return [
+        SessionSummary(
+            **s.to_json(),
+            title=s.title or None,
+            usage=RunUsage(**totals[s.id].to_json()) if s.id in totals else None,
+        )
+        for s in records
+    ]
 
 
 @router.get("/api/sessions/{session_id}", response_model=SessionDetail)

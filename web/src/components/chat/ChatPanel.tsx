@@ -1,8 +1,9 @@
 import { memo, useLayoutEffect, useRef, useState } from "react";
 import { useRenderCount } from "../../hooks/useRenderCount";
 import { titleOf } from "../../lib/conversations";
-import type { ChatState, ConnState } from "../../state/types";
+import type { ChatState, ConnState, MeterState } from "../../state/types";
 import { Composer } from "./Composer";
+import { ContextMeter } from "./ContextMeter";
 import { ConversationList } from "./ConversationList";
 import { RunBlock } from "./RunBlock";
 
@@ -11,6 +12,8 @@ interface Props {
   /** The conversation shown. */
   sessionId: string | null;
   chat: ChatState;
+  /** The context window's fill and the session's usage. */
+  meter: MeterState;
   /** The session socket's state. */
   conn: ConnState;
   ready: boolean;
@@ -21,7 +24,7 @@ interface Props {
 }
 
 export const ChatPanel = memo(function ChatPanel(props: Props) {
-  const { appId, sessionId, chat, conn, ready, onSend, onCancel, onNewSession, onOpenSession } = props;
+  const { appId, sessionId, chat, meter, conn, ready, onSend, onCancel, onNewSession, onOpenSession } = props;
   useRenderCount("chat");
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
@@ -97,6 +100,7 @@ export const ChatPanel = memo(function ChatPanel(props: Props) {
           ))}
           {chat.error && <div className="notice error">{chat.error.message}</div>}
         </div>
+        <ContextMeter meter={meter} />
         <Composer running={!!chat.activeRunId} disabled={!ready} onSend={onSend} onCancel={onCancel} />
       </div>
     </section>

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useConversations } from "../../hooks/useConversations";
-import { conversationCost, conversationTitle, formatCost, matchesQuery } from "../../lib/conversations";
+import { conversationTitle, conversationUsage, matchesQuery } from "../../lib/conversations";
+import { costLabel, tokenBreakdown } from "../../lib/usage";
 
 interface Props {
   appId: string;
@@ -52,7 +53,7 @@ export function ConversationList({ appId, currentId, onOpen, onNew }: Props) {
         {shown.map((s) => {
           const summary = summaries[s.id];
           const title = conversationTitle(s, summary);
-          const cost = formatCost(conversationCost(s, summary));
+          const usage = conversationUsage(s, summary);
           const current = s.id === currentId;
           return (
             <li key={s.id}>
@@ -69,7 +70,11 @@ export function ConversationList({ appId, currentId, onOpen, onNew }: Props) {
                 <span className="conversation-meta">
                   {when(s.created_at)}
                   {summary && summary.runs > 0 && ` · ${summary.runs} message${summary.runs > 1 ? "s" : ""}`}
-                  {cost && ` · ${cost}`}
+                  {usage && (
+                    <span className="conversation-cost" title={tokenBreakdown(usage)} data-testid="conversation-cost">
+                      {` · cost ${costLabel(usage.cost_usd)}`}
+                    </span>
+                  )}
                   {current && " · open"}
                 </span>
               </button>
