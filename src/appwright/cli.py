@@ -13,6 +13,7 @@ from appwright.config import Settings
 from appwright.errors import AppwrightError
 from appwright.files.validation import decode_text
 from appwright.ops import logging as logs
+from appwright.ops.secret_files import write_secret
 from appwright.runtime import Runtime
 
 LOCAL_VENDOR_FILE = "local-vendor.token"
@@ -35,9 +36,7 @@ async def _local_vendor_token(runtime: Runtime) -> str:
         if await runtime.workspace.vendor_for_token(token):
             return token
     _vendor, token = await runtime.workspace.create_vendor("local")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(token)
+    write_secret(path, token)
     return token
 
 

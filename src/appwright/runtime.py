@@ -8,8 +8,6 @@ the background workers. Nothing here is global: two runtimes in one process are 
 from __future__ import annotations
 
 import logging
-import secrets
-from pathlib import Path
 
 from appwright.agent.runner import Runner
 from appwright.config import Settings
@@ -18,6 +16,7 @@ from appwright.git.outbox import GitOutbox
 from appwright.models.base import ModelClient
 from appwright.models.factory import make_model
 from appwright.ops.metrics import Metrics
+from appwright.ops.secret_files import secret_in_file
 from appwright.search.base import SearchProvider
 from appwright.search.factory import make_search
 from appwright.store.database import Database
@@ -25,17 +24,6 @@ from appwright.store.migrate import upgrade
 from appwright.workspace import Workspace
 
 log = logging.getLogger(__name__)
-
-
-def _secret_file(path: Path, nbytes: int = 32) -> str:
-    """A secret kept in the data dir, created on first use (mode 0600)."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(nbytes)
-    path.touch(mode=0o600)
-    path.write_text(value)
-    return value
 
 
 class Runtime:
@@ -55,7 +43,7 @@ class Runtime:
         self.secret_key = (
             settings.secret_key.get_secret_value()
             if settings.secret_key
-            else _secret_file(settings.data_dir / "secret.key")
+            else secret_in_file(settings.data_dir / "secret.key")
         )
         self.admin_token, self.admin_token_created = self._admin_token()
         self.git_outbox = GitOutbox(
@@ -85,7 +73,7 @@ class Runtime:
             return self.settings.admin_token.get_secret_value(), False
         path = self.settings.data_dir / "admin.token"
         existed = path.exists()
-        return _secret_file(path), not existed
+        return secret_in_file(path), not existed
 
     async def start(self) -> None:
         await upgrade(self.db.engine)

@@ -164,7 +164,7 @@ async def test_an_unreachable_database_gives_up_in_bounded_time() -> None:
     db = Database(
         f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/nowhere", op_timeout=5.0
     )
-    budget = sum(min(db.backoff_cap, db.backoff_base * 2 ** (a - 1)) for a in range(1, db.attempts))
+    budget = sum(min(db.backoff.cap, db.backoff.base * 2 ** (a - 1)) for a in range(1, db.attempts))
     started = time.monotonic()
     try:
         with pytest.raises(Unavailable) as refused:

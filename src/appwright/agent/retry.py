@@ -1,11 +1,13 @@
-"""When to retry a model call, and how long to wait: exponential backoff with jitter,
-never shorter than the server's `retry-after` (bounded by MAX_RETRY_AFTER; the run's own
-deadline bounds the whole wait in any case)."""
+"""When to retry a model call, and how long to wait: the one backoff (`backoff.py`), never
+shorter than the server's `retry-after` (bounded by MAX_RETRY_AFTER; the run's own deadline
+bounds the whole wait in any case)."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+
+from appwright.backoff import Backoff
 
 MAX_RETRY_AFTER = 60.0
 
@@ -23,8 +25,7 @@ class RetryPolicy:
         rng: random.Random | None = None,
     ) -> float:
         """Seconds to wait after attempt `failed_attempt` (1-based) failed."""
-        backoff = min(self.cap, self.base * 2 ** (failed_attempt - 1))
-        jittered = backoff * (0.5 + (rng or random).random() / 2)
+        jittered = Backoff(self.base, self.cap).delay(failed_attempt, rng)
         if retry_after is not None:
             return min(max(jittered, retry_after), MAX_RETRY_AFTER)
         return jittered

@@ -12,9 +12,9 @@ import asyncio
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from typing import Protocol
 
-Wire = dict[str, Any]
+from appwright.events.types import Wire
 
 
 class Overflow(Exception):

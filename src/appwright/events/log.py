@@ -14,20 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from appwright import text
+from appwright.events.names import app_log, session_log  # noqa: F401 - callers use them here
 from appwright.events.types import _Event, to_wire
 from appwright.store.schema import events, logs
 
 # `seq` is a 32-bit column on PostgreSQL: no log gets further, and an `after` beyond this
 # is refused at the boundary rather than overflowing the query.
 MAX_SEQ = 2**31 - 1
-
-
-def app_log(app_id: str) -> str:
-    return f"app:{app_id}"
-
-
-def session_log(session_id: str) -> str:
-    return f"session:{session_id}"
 
 
 async def create_log(conn: AsyncConnection, log: str) -> None:

@@ -18,11 +18,11 @@ from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 
-from appwright.events.bus import InProcessBus, Subscription, Wire
+from appwright.events.bus import InProcessBus, Subscription
+from appwright.events.names import REDIS_CHANNEL_PREFIX, log_of_channel, redis_channel
+from appwright.events.types import Wire
 
 log = logging.getLogger(__name__)
-
-CHANNEL_PREFIX = "appwright:log:"
 
 
 class RedisBus:
@@ -51,7 +51,7 @@ class RedisBus:
         if not events:
             return
         try:
-            await self._redis.publish(CHANNEL_PREFIX + log_name, json.dumps(events))
+            await self._redis.publish(redis_channel(log_name), json.dumps(events))
         except Exception:
             # The log already holds the events; subscribers catch up when the bus is back.
             log.warning("could not publish to Redis", exc_info=True)
@@ -69,7 +69,7 @@ class RedisBus:
         while True:
             pubsub = self._redis.pubsub()
             try:
-                await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                await pubsub.psubscribe(REDIS_CHANNEL_PREFIX + "*")
                 self._ready.set()
                 if not first:
                     self._local.request_resync_all()
@@ -80,7 +80,7 @@ class RedisBus:
                     channel = message["channel"]
                     if isinstance(channel, bytes):
                         channel = channel.decode()
-                    self._local.deliver(channel[len(CHANNEL_PREFIX) :], json.loads(message["data"]))
+                    self._local.deliver(log_of_channel(channel), json.loads(message["data"]))
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from appwright import text
 
+# An event as it is stored and sent: a JSON object (`to_wire`).
+Wire = dict[str, Any]
+
 
 def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -19,6 +19,7 @@ from appwright.errors import InvalidInput
 from appwright.git.errors import INSECURE_REMOTE, INVALID_REMOTE
 from appwright.git.reach import RemotePolicy
 from appwright.git.transport import parse_remote
+from appwright.ops.secret_files import secret_in_file
 
 _LABELS = {
     "initial": "Initial version",
@@ -148,9 +149,4 @@ def secret_key_of(settings: Any) -> str:
     configured = getattr(settings, "secret_key", None)
     if configured is not None:
         return str(configured.get_secret_value())
-    path = settings.data_dir / "secret.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+    return secret_in_file(settings.data_dir / "secret.key")

@@ -48,10 +48,10 @@ from appwright.git.transport import (
     open_client,
     parse_remote,
     remote_path,
-    scrub,
     to_git_error,
 )
 from appwright.git.trees import read_files
+from appwright.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -156,10 +156,10 @@ async def _run(
         error, detail = GitError(message, code=code), "deadline"
     except Exception as exc:  # every failure becomes a GitError, scrubbed
         error = to_git_error(exc, op, endpoint)
-        detail = scrub(f"{type(exc).__name__}: {exc}", endpoint.secrets)[:300]
+        detail = redact(f"{type(exc).__name__}: {exc}", endpoint.secrets)[:300]
     # Logged and raised outside the except blocks so no traceback chains the raw exception.
     # The detail (what answered) is for the operator's log only.
-    message = scrub(error.message, endpoint.secrets)
+    message = redact(error.message, endpoint.secrets)
     log.warning("%s to %s failed: %s: %s (%s)", op, endpoint.location, error.code, message, detail)
     raise error
 
@@ -207,7 +207,7 @@ def _push(client: GitClient, endpoint: Endpoint, repo_path: str, ref: Ref) -> st
             result = client.send_pack(remote_path(endpoint), update_refs, pack_data)
             refused = (result.ref_status or {}).get(ref)
             if refused:
-                text = scrub(str(refused), endpoint.secrets)[:200]
+                text = redact(str(refused), endpoint.secrets)[:200]
                 log.info("%s refused the ref update: %s", endpoint.location, text)
                 if any(marker in text for marker in _MOVED_MARKERS):
                     raise GitError(

@@ -4,7 +4,8 @@ Two kinds of remote are spoken: a local path / `file://` URL (dulwich's LocalGit
 no network) and `http(s)://` (dulwich's urllib3 client). A token travels only as HTTP
 basic auth `x-access-token:<token>` (GitHub's form), in a header dulwich attaches per
 request and only to the URL's own origin; it is never part of a URL dulwich sees, so
-dulwich's exception texts (which quote URLs) cannot contain it. `scrub` is still applied
+dulwich's exception texts (which quote URLs) cannot contain it. `scrub` (`redaction.py`) is
+still applied
 to every borrowed text, in case a future dulwich or urllib3 quotes a header.
 
 Reach: every connection the HTTP client opens asks the remote policy (`reach.py`) for the
@@ -20,7 +21,6 @@ deadline, and `abort()` shuts the sockets of responses still being read.
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import socket
@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import urllib3
 from dulwich.client import (
@@ -53,11 +53,12 @@ from appwright.git.errors import (
     GitError,
 )
 from appwright.git.reach import RemotePolicy
+from appwright.redaction import TOKEN_USERNAME
+from appwright.redaction import redact as scrub  # noqa: F401 - git/outbox.py imports it here
 
 if TYPE_CHECKING:
     from dulwich.client import HTTPResponse
 
-TOKEN_USERNAME = "x-access-token"
 Op = Literal["push", "fetch"]
 
 # No urllib3-level retries: a retried request would outlive the deadline it was given,
@@ -249,19 +250,6 @@ def remote_path(endpoint: Endpoint) -> bytes:
 def abort(client: GitClient) -> None:
     if isinstance(client, _DeadlineHttpClient):
         client.abort()
-
-
-def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """`text` without any secret, in any form a library might quote it in."""
-    text = re.sub(r"(\w+://)[^/\s@]+@", r"\1", text)  # userinfo in any URL
-    for secret in secrets:
-        forms = {secret, quote(secret, safe=""), quote(secret)}
-        for user in (TOKEN_USERNAME, *secrets):
-            forms.add(base64.b64encode(f"{user}:{secret}".encode()).decode())
-        for form in sorted(forms, key=len, reverse=True):
-            if form:
-                text = text.replace(form, "***")
-    return text
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

@@ -42,6 +42,7 @@ import httpx2
 import openai
 
 from appwright.errors import ModelError
+from appwright.redaction import redact
 
 _BY_STATUS: dict[int, tuple[str, bool]] = {
     400: ("model_bad_request", False),
@@ -111,10 +112,7 @@ def to_model_error(
     error = _translate(exc, provider, mid_stream)
     if error is None:
         return None
-    message = error.message
-    for secret in secrets:
-        if secret:
-            message = message.replace(secret, "[redacted]")
+    message = redact(error.message, secrets)
     if message == error.message:
         return error
     return ModelError(

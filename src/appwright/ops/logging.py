@@ -2,18 +2,20 @@
 app and run ids of the work that logged them. Ids come from context variables set at the
 boundaries (HTTP middleware, the run loop), so no call site has to pass them along.
 
-Tokens never reach a log line: nothing logs a header or a query string, and `scrub` removes
-anything shaped like one of our tokens from messages built out of foreign text.
+Tokens never reach a log line: nothing logs a header or a query string, and `redact`
+(`redaction.py`) removes anything shaped like a token from messages built out of foreign
+text.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
+
+from appwright.redaction import redact
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 vendor_id: ContextVar[str | None] = ContextVar("vendor_id", default=None)
@@ -22,14 +24,6 @@ run_id: ContextVar[str | None] = ContextVar("run_id", default=None)
 
 _CONTEXT = {"request_id": request_id, "vendor_id": vendor_id, "app_id": app_id, "run_id": run_id}
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
-_SECRETISH = re.compile(
-    r"(aw[va]_[A-Za-z0-9_\-]{16,}|sk-[A-Za-z0-9_\-]{8,}|gh[pousr]_[A-Za-z0-9]{16,}|"
-    r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@))"
-)
-
-
-def scrub(text: str) -> str:
-    return _SECRETISH.sub("[redacted]", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -38,7 +32,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": scrub(record.getMessage()),
+            "msg": redact(record.getMessage()),
         }
         for key, var in _CONTEXT.items():
             value = var.get()
@@ -46,20 +40,20 @@ class JsonFormatter(logging.Formatter):
                 data[key] = value
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
-                data[key] = value if isinstance(value, (int, float, bool)) else scrub(str(value))
+                data[key] = value if isinstance(value, (int, float, bool)) else redact(str(value))
         if record.exc_info:
-            data["exc"] = scrub(self.formatException(record.exc_info))
+            data["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(data, default=str)
 
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         ids = " ".join(f"{k}={v.get()}" for k, v in _CONTEXT.items() if v.get() is not None)
-        line = f"{record.levelname:<7} {record.name}: {scrub(record.getMessage())}"
+        line = f"{record.levelname:<7} {record.name}: {redact(record.getMessage())}"
         if ids:
             line += f"  [{ids}]"
         if record.exc_info:
-            line += "\n" + scrub(self.formatException(record.exc_info))
+            line += "\n" + redact(self.formatException(record.exc_info))
         return line
 
 

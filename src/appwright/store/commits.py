@@ -31,13 +31,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from appwright.events import log as event_log
-from appwright.events.types import CommitUpdated, ErrorInfo
+from appwright.events.types import CommitUpdated, ErrorInfo, Wire
 from appwright.store.ids import now
 from appwright.store.schema import outbox, remotes, vendors, version_changes, versions
 from appwright.store.versions import lock_app
 
 PARKED = datetime(9999, 1, 1, tzinfo=UTC)
-Wire = dict[str, Any]
 # Bound on bound parameters per statement (SQLite's limit is far above this).
 _CHUNK = 500
 

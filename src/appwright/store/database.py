@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from appwright.backoff import Backoff
 from appwright.errors import AppwrightError, Unavailable
 
 T = TypeVar("T")
@@ -74,8 +74,7 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         self.op_timeout = op_timeout
         self.attempts = attempts
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.backoff = Backoff(backoff_base, backoff_cap)
         self.engine = _make_engine(url)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
@@ -104,8 +103,7 @@ class Database:
                     },
                 )
             if attempt < self.attempts:
-                delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
-                await asyncio.sleep(delay * (0.5 + random.random() / 2))
+                await asyncio.sleep(self.backoff.delay(attempt))
         code = "store_timeout" if isinstance(last, TimeoutError) else "store_unavailable"
         raise Unavailable("The database did not answer in time; nothing was changed.", code=code)
 
