@@ -35,7 +35,7 @@ from typing import Any
 
 from common import clean_env, make_settings, print_table, setup_logging, wait_for
 
-from appwright.events.log import session_log
+from appwright.log_names import session_log
 from appwright.models.catalog import KNOWN, Price
 from appwright.runtime import Runtime
 from appwright.search.testing import FakeSearch

@@ -40,7 +40,7 @@ from common import (
     wait_for,
 )
 
-from appwright.events.log import session_log
+from appwright.log_names import session_log
 from appwright.models.testing import ScriptedModel, Turn, text, tool
 from appwright.models.types import ModelRequest, StreamEvent
 from appwright.runtime import Runtime

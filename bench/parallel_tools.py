@@ -35,7 +35,7 @@ from common import (
     wait_for,
 )
 
-from appwright.events.log import session_log
+from appwright.log_names import session_log
 from appwright.runtime import Runtime
 from appwright.sim import SimServer
 

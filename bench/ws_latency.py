@@ -44,7 +44,7 @@ from common import (
 )
 
 from appwright.api.app import create_app
-from appwright.events.log import session_log
+from appwright.log_names import session_log
 from appwright.models.testing import ScriptedModel, Turn, text, tool
 from appwright.models.types import MessageEnd, ModelRequest, StreamEvent
 from appwright.runtime import Runtime

@@ -24,7 +24,7 @@ from fastapi import FastAPI
 
 from appwright.api.app import create_app
 from appwright.config import Settings
-from appwright.events.log import session_log
+from appwright.log_names import session_log
 from appwright.runtime import Runtime
 from appwright.search.testing import FakeSearch
 from appwright.store.ids import now

@@ -40,6 +40,7 @@ class Runtime:
         self.db = Database(settings.resolved_database_url, op_timeout=settings.timeout_file_op)
         self.bus: Bus = self._make_bus()
         self.workspace = Workspace(settings, self.db, self.bus)
+        self.journal = self.workspace.journal
         self.secret_key = (
             settings.secret_key.get_secret_value()
             if settings.secret_key

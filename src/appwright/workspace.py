@@ -1,7 +1,7 @@
 """The operations on vendors, apps and files that every entry point shares (HTTP, tools,
-CLI): each validates its input, runs one transaction, then publishes what it appended to the
-app's log. Publishing happens only after the commit, so a live subscriber never sees an
-event that a reader of the log could not."""
+CLI): each validates its input and runs one transaction through the journal, which appends
+the new version's events to the app's log in it and publishes them after the commit
+(`journal/journal.py`)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from typing import Any, TypeVar
 from appwright import text as text_rule
 from appwright.config import Settings
 from appwright.errors import InvalidInput
-from appwright.events import log as event_log
 from appwright.events.bus import Bus
+from appwright.events.mapping import version_written
 from appwright.files.validation import validate_content, validate_path
+from appwright.journal.journal import Journal, Transaction
+from appwright.log_names import app_log
 from appwright.store import apps as app_store
+from appwright.store import logs
 from appwright.store import vendors as vendor_store
 from appwright.store import versions as version_store
 from appwright.store.database import Database
@@ -46,6 +49,7 @@ class Workspace:
         self.settings = settings
         self.db = db
         self.bus = bus
+        self.journal = Journal(db, bus)
         self.limits = Limits(
             max_app_bytes=settings.max_app_bytes, max_app_files=settings.max_app_files
         )
@@ -80,7 +84,8 @@ class Workspace:
                 limit=self.settings.max_app_bytes,
             )
 
-        async def work(conn: Any) -> tuple[app_store.AppRecord, Written | None]:
+        async def work(tx: Transaction) -> tuple[app_store.AppRecord, Written | None]:
+            conn = tx.conn
             app = await app_store.insert_app(conn, vendor_id, name)
             written = None
             if changes:
@@ -93,11 +98,12 @@ class Workspace:
                     limits=self.limits,
                     message="Initial version",
                 )
+                await _append_version(tx, written)
             return await app_store.get_app(conn, app.id, vendor_id), written
 
-        app, written = await self.db.run(work)
+        app, written = await self.journal.commit(work)
         if written is not None:
-            await self._published(written)
+            self._tell_listeners(written)
         return app
 
     async def app(self, vendor_id: str | None, app_id: str) -> app_store.AppRecord:
@@ -205,7 +211,8 @@ class Workspace:
         the transaction; raising writes nothing) and what the run must remember about the
         version as `record` (last in the transaction)."""
 
-        async def work(conn: Any) -> tuple[Written | None, R]:
+        async def work(tx: Transaction) -> tuple[Written | None, R]:
+            conn = tx.conn
             if fence is not None:
                 await fence(conn)
             app = await app_store.get_app(conn, app_id, vendor_id)
@@ -233,13 +240,14 @@ class Workspace:
                 )
             except NoChange:
                 return None, extra
+            await _append_version(tx, written)
             if record is not None:
                 await record(conn, written, extra)
             return written, extra
 
-        written, extra = await self.db.run(work)
+        written, extra = await self.journal.commit(work)
         if written is not None:
-            await self._published(written)
+            self._tell_listeners(written)
         return written, extra
 
     async def undo(self, vendor_id: str, app_id: str) -> Written:
@@ -249,12 +257,14 @@ class Workspace:
         return await self._step(vendor_id, app_id, version_store.redo)
 
     async def _step(self, vendor_id: str, app_id: str, step: Any) -> Written:
-        async def work(conn: Any) -> Written:
-            await app_store.get_app(conn, app_id, vendor_id)
-            return await step(conn, app_id, vendor_id, self.limits)
+        async def work(tx: Transaction) -> Written:
+            await app_store.get_app(tx.conn, app_id, vendor_id)
+            written: Written = await step(tx.conn, app_id, vendor_id, self.limits)
+            await _append_version(tx, written)
+            return written
 
-        written = await self.db.run(work)
-        await self._published(written)
+        written = await self.journal.commit(work)
+        self._tell_listeners(written)
         return written
 
     async def revert(
@@ -330,14 +340,19 @@ class Workspace:
     ) -> list[dict[str, Any]]:
         async def work(conn: Any) -> list[dict[str, Any]]:
             await app_store.get_app(conn, app_id, vendor_id)
-            return await event_log.read(conn, event_log.app_log(app_id), after)
+            return await logs.read(conn, app_log(app_id), after)
 
         return await self.db.read(work)
 
-    async def _published(self, written: Written) -> None:
-        await self.bus.publish(event_log.app_log(written.version.app_id), written.app_events)
+    def _tell_listeners(self, written: Written) -> None:
         for listener in self._version_listeners:
             listener(written)
+
+
+async def _append_version(tx: Transaction, written: Written) -> None:
+    version = written.version
+    events = version_written(version.id, version.source, written.changes, version.run_id)
+    await tx.append(app_log(version.app_id), events)
 
 
 def _required_name(name: Any, what: str) -> str:

@@ -8,8 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from appwright.events import log as event_log
 from appwright.events.types import RunStarted
+from appwright.journal.journal import Transaction
+from appwright.log_names import session_log
 from appwright.models.testing import ScriptedModel, Turn, text
 from appwright.models.types import Message, TextPart, Usage
 from appwright.store import sessions as session_store
@@ -48,8 +49,8 @@ async def orphan_after_one_turn(h: Any, stop_reason: str, said: str) -> tuple[st
                 context_messages=1,
             ),
         )
-        await event_log.append(
-            conn, event_log.session_log(session_id), [RunStarted(text="find it", run_id=run.id)]
+        await Transaction(conn).append(
+            session_log(session_id), [RunStarted(text="find it", run_id=run.id)]
         )
         return run.id
 

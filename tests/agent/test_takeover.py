@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from appwright.agent import takeover
 from appwright.agent.open_turn import STOPPED_FOR_MODEL
-from appwright.events import log as event_log
 from appwright.events.types import RunStarted, TextDelta, ToolFinished, ToolStarted, TurnStarted
+from appwright.journal.journal import Transaction
+from appwright.log_names import session_log
 from appwright.models.testing import Fault, ScriptedModel, Turn, text, tool
 from appwright.models.types import Message, TextPart, ToolCallPart, ToolResultPart
 from appwright.search.testing import FakeSearch
@@ -49,9 +50,8 @@ async def orphan(
             )
         )
         await session_store.append_messages(conn, session_id, run.id, [HELLO, *saved])
-        await event_log.append(
-            conn,
-            event_log.session_log(session_id),
+        await Transaction(conn).append(
+            session_log(session_id),
             [RunStarted(text="hello", run_id=run.id)]
             + [e.model_copy(update={"run_id": run.id}) for e in events],
         )

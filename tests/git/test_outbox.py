@@ -23,9 +23,9 @@ from fastapi import FastAPI
 from appwright.api.app import create_app
 from appwright.api.routes import remote as remote_routes
 from appwright.config import Settings
-from appwright.events.log import app_log
 from appwright.git import AppRepository, version_of
 from appwright.git.outbox import GitOutbox
+from appwright.log_names import app_log
 from appwright.runtime import Runtime
 
 ADMIN = {"Authorization": "Bearer admin-test-token"}

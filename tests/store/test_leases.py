@@ -12,11 +12,11 @@ import sqlalchemy as sa
 
 from appwright.agent.journal import RunJournal
 from appwright.errors import LeaseLost
-from appwright.events import log as event_log
 from appwright.events.types import ErrorInfo, TextDelta
+from appwright.log_names import session_log
 from appwright.models.types import Message, TextPart
 from appwright.runtime import Runtime
-from appwright.store import leases
+from appwright.store import leases, logs
 from appwright.store import sessions as session_store
 from appwright.store.ids import now
 from appwright.store.schema import runs
@@ -130,8 +130,8 @@ async def test_every_write_of_a_journal_whose_lease_was_taken_is_refused(idle_ru
     await journal.close()
 
     assert lost and journal.lost
-    log = event_log.session_log(session_id)
-    assert await idle_runtime.db.read(lambda conn: event_log.read(conn, log, 0)) == []
+    log = session_log(session_id)
+    assert await idle_runtime.db.read(lambda conn: logs.read(conn, log, 0)) == []
     assert (
         await idle_runtime.workspace.file(vendor_id, app_id, "index.html")
     ).content == "<p>x</p>"

@@ -20,13 +20,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from appwright.agent.edited_paths import add_edited
 from appwright.agent.open_turn import OpenTurn
 from appwright.agent.parallel import EditBatch
 from appwright.errors import LeaseLost
-from appwright.events import log as event_log
 from appwright.events.bus import Bus
-from appwright.events.recorder import Recorder
 from appwright.events.types import ErrorInfo, RunFinished, RunStatus, RunUsage, _Event
+from appwright.journal.journal import Journal
+from appwright.journal.recorder import Recorder
+from appwright.log_names import session_log
 from appwright.models.types import Message
 from appwright.store import leases
 from appwright.store import sessions as session_store
@@ -53,7 +55,7 @@ class RunJournal:
         self.lease_seconds = lease_seconds
         self.on_lost: Callable[[], None] = lambda: None
         self.lost = False
-        self.recorder = Recorder(db, bus, event_log.session_log(session_id), guard=self.hold)
+        self.recorder = Recorder(Journal(db, bus), session_log(session_id), guard=self.hold)
 
     @property
     def run_id(self) -> str:
@@ -113,8 +115,7 @@ class RunJournal:
     async def record_open_turn(self, conn: Any, open_turn: OpenTurn) -> None:
         """Inside the edit's transaction (after `hold`): the turn is open until saved."""
         run = await session_store.get_run(conn, self.run_id)
-        new = [p for p in open_turn.edits.changed if p not in run.edited_paths]
-        edited = run.edited_paths + new
+        edited = add_edited(list(run.edited_paths), open_turn.edits.changed)
         await session_store.update_run(
             conn, self.run_id, open_turn=open_turn.to_json(), edited_paths=edited
         )

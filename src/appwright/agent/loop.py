@@ -204,15 +204,7 @@ class AgentLoop:
 
     async def _save(self, turn: int, messages: list[Message]) -> None:
         self.state.conversation.extend(messages)
-        self._collect_edits()
         await self.io.save_turn(turn, messages)
-
-    def _collect_edits(self) -> None:
-        if self._toolset is None:
-            return
-        for path in self._toolset.edited_paths:
-            if path not in self.state.edited_paths:
-                self.state.edited_paths.append(path)
 
     def _toolset_or_fail(self) -> ToolSet:
         assert self._toolset is not None
@@ -221,7 +213,6 @@ class AgentLoop:
     async def _stop_tools(self) -> None:
         if self._toolset is not None:
             await self._toolset.cancel(self.state.stop_status, "Stopped before it finished.")
-            self._collect_edits()
 
     # --- the request: context budget and spending limits -------------------------------------
 
@@ -308,7 +299,11 @@ class AgentLoop:
         condensed = False
         while True:
             self._toolset = ToolSet(
-                self.io.toolbox, self.io.emit, self.state.run_id, on_outcome=self.io.on_tool
+                self.io.toolbox,
+                self.io.emit,
+                self.state.run_id,
+                on_outcome=self.io.on_tool,
+                edited_paths=self.state.edited_paths,
             )
             carried = len(self.state.conversation)
             try:

@@ -37,9 +37,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from appwright.agent.edited_paths import add_edited
 from appwright.agent.tools import FileOp, ToolKind, kind_of, parse_input
 from appwright.errors import ToolError
-from appwright.events.types import FileUpdated, ToolFinished, ToolStarted, ToolStatus, _Event
+from appwright.events.mapping import file_updates
+from appwright.events.types import ToolFinished, ToolStarted, ToolStatus, _Event
 from appwright.models.types import Message, ToolCallPart
 
 log = logging.getLogger(__name__)
@@ -102,7 +104,9 @@ class ToolSet:
         *,
         drain_timeout: float = 0.5,
         on_outcome: Callable[[ToolOutcome], None] | None = None,
+        edited_paths: list[str] | None = None,
     ) -> None:
+        """`edited_paths` is the run's list (`edited_paths.py`): each landed edit adds to it."""
         self._toolbox = toolbox
         self._emit = emit
         self._run_id = run_id
@@ -113,7 +117,7 @@ class ToolSet:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._edits: list[tuple[ToolCallPart, FileOp]] = []
         self._edit_task: asyncio.Task[None] | None = None
-        self.edited_paths: list[str] = []
+        self.edited_paths = [] if edited_paths is None else edited_paths
 
     def on_call(self, call: ToolCallPart) -> None:
         """A call's input is complete in the stream: announce it, and start it if it reads."""
@@ -239,14 +243,9 @@ class ToolSet:
             result = by_id[call.id]
             self._finish(call, "ok" if result.ok else "error", result.content, result.summary)
         if batch.version_id:
-            for path, deleted in sorted(batch.changed.items()):
-                if path not in self.edited_paths:
-                    self.edited_paths.append(path)
-                self._emit(
-                    FileUpdated(
-                        path=path, version_id=batch.version_id, deleted=deleted, run_id=self._run_id
-                    )
-                )
+            add_edited(self.edited_paths, sorted(batch.changed))
+            for event in file_updates(batch.version_id, batch.changed, self._run_id):
+                self._emit(event)
 
     def _finish(self, call: ToolCallPart, status: ToolStatus, content: str, summary: str) -> None:
         if call.id in self._outcomes:

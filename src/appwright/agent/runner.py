@@ -31,14 +31,15 @@ from appwright.agent.loop import RunState
 from appwright.agent.prompt import files_note
 from appwright.config import Settings
 from appwright.errors import InvalidInput
-from appwright.events import log as event_log
 from appwright.events.types import RunStarted
+from appwright.journal.journal import Transaction
+from appwright.log_names import CONTROL_LOG, session_log
 from appwright.models.base import ModelClient
 from appwright.models.types import Message, TextPart
 from appwright.ops.metrics import Metrics
 from appwright.search.base import SearchProvider
 from appwright.store import apps as app_store
-from appwright.store import leases
+from appwright.store import leases, logs
 from appwright.store import sessions as session_store
 from appwright.store.ids import now
 from appwright.workspace import Workspace
@@ -63,6 +64,7 @@ class Runner:
         self.workspace = workspace
         self.db = workspace.db
         self.bus = workspace.bus
+        self.journal = workspace.journal
         self.model = model
         self.search = search
         self.metrics = metrics
@@ -147,7 +149,7 @@ class Runner:
     ) -> list[dict[str, Any]]:
         async def work(conn: Any) -> list[dict[str, Any]]:
             await session_store.get_session(conn, session_id, vendor_id)
-            return await event_log.read(conn, event_log.session_log(session_id), after)
+            return await logs.read(conn, session_log(session_id), after)
 
         return await self.db.read(work)
 
@@ -174,18 +176,17 @@ class Runner:
                 "client_msg_id must be a non-empty string of at most 100 characters.",
                 code="invalid_client_msg_id",
             )
-        log_name = event_log.session_log(session_id)
+        log_name = session_log(session_id)
 
         async def work(
-            conn: Any,
-        ) -> tuple[
-            session_store.RunRecord, session_store.SessionRecord, list[dict[str, Any]] | None
-        ]:
+            tx: Transaction,
+        ) -> tuple[session_store.RunRecord, session_store.SessionRecord, bool]:
+            conn = tx.conn
             session = await session_store.get_session(conn, session_id, vendor_id, lock=True)
             if client_msg_id:
                 existing = await session_store.run_by_client_msg_id(conn, session_id, client_msg_id)
                 if existing is not None:
-                    return existing, session, None
+                    return existing, session, False
             run = await session_store.insert_run(
                 conn, session_id, text, client_msg_id, self.instance
             )
@@ -195,22 +196,21 @@ class Runner:
                 role="user", parts=(TextPart(text), TextPart(files_note(names), note=True))
             )
             await session_store.append_messages(conn, session_id, run.id, [message])
-            wire = await event_log.append(
-                conn, log_name, [RunStarted(text=text, client_msg_id=client_msg_id, run_id=run.id)]
+            await tx.append(
+                log_name, [RunStarted(text=text, client_msg_id=client_msg_id, run_id=run.id)]
             )
-            return run, session, wire
+            return run, session, True
 
         try:
-            run, session, wire = await self.db.run(work)
+            run, session, created = await self.journal.commit(work)
         except sa.exc.IntegrityError:
             # The same client_msg_id, inserted by another process at the same moment.
             existing = await self._run_for_resent(session_id, client_msg_id)
             if existing is None:
                 raise
             return existing, False
-        if wire is None:
+        if not created:
             return run.id, False
-        await self.bus.publish(log_name, wire)
         self._launch(run, session, leases.Lease(run.id, self.instance, run.takeovers))
         return run.id, True
 
@@ -314,11 +314,9 @@ class Runner:
         for run_id in orphans:
             if self._stopping.is_set():
                 return
-            taken = await self.db.run(partial(self._take_over, run_id=run_id))
+            taken = await self.journal.commit(partial(self._take_over, run_id=run_id))
             if taken is None:
                 continue
-            if taken.appended:
-                await self.bus.publish(event_log.session_log(taken.session.id), taken.appended)
             log.warning(
                 "took over a run whose process stopped",
                 extra={"resumed_run": run_id, "resumed": taken.resumed},
@@ -329,8 +327,6 @@ class Runner:
             if taken.run.cancel_requested:
                 handle.stop("cancelled")
 
-    async def _take_over(self, conn: Any, *, run_id: str) -> takeover.Takeover | None:
-        return await takeover.take_over(conn, run_id, self.instance, now(), self._lease_deadline())
+    async def _take_over(self, tx: Transaction, *, run_id: str) -> takeover.Takeover | None:
+        return await takeover.take_over(tx, run_id, self.instance, now(), self._lease_deadline())
 
-
-CONTROL_LOG = "control:runs"

@@ -33,15 +33,16 @@ from typing import Any
 
 from appwright.agent import stops
 from appwright.agent.open_turn import OpenTurn
-from appwright.events import log as event_log
+from appwright.events.mapping import file_updates
 from appwright.events.types import (
-    FileUpdated,
     RunResumed,
     ToolFinished,
     TurnStarted,
     _Event,
 )
-from appwright.store import leases
+from appwright.journal.journal import Transaction
+from appwright.log_names import session_log
+from appwright.store import leases, logs
 from appwright.store import sessions as session_store
 from appwright.store import usage as usage_store
 
@@ -55,16 +56,17 @@ class Takeover:
     run: session_store.RunRecord  # as it stands after the repair
     session: session_store.SessionRecord
     lease: leases.Lease
-    appended: list[dict[str, Any]]  # the repair's events, to publish once committed
     resumed: bool  # False: the run is to end now, not run again
     abandoned: bool  # taken over too often
 
 
 async def take_over(
-    conn: Any, run_id: str, owner: str, moment: datetime, until: datetime
+    tx: Transaction, run_id: str, owner: str, moment: datetime, until: datetime
 ) -> Takeover | None:
     """Claim `run_id` if its lease has expired, and repair it (see the module docstring);
-    None when another process holds or took it."""
+    None when another process holds or took it. The repair's events are appended in `tx`
+    and published by the journal once it commits."""
+    conn = tx.conn
     lease = await leases.claim(conn, run_id, owner, moment, until)
     if lease is None:
         return None
@@ -82,16 +84,16 @@ async def take_over(
     last = await session_store.last_message(conn, session.id)
     last_stop = await usage_store.last_stop_reason(conn, run.id)
     resumed = not (abandoned or run.cancel_requested or stops.ended(run.turns, last, last_stop))
-    log = event_log.session_log(session.id)
+    log = session_log(session.id)
     repair = repair_events(
-        await event_log.read_run(conn, log, run.id),
+        await logs.read_run(conn, log, run.id),
         run_id=run.id,
         open_turn=open_turn,
         resume_turn=run.turns + 1 if resumed else None,
         moment=moment,
     )
-    appended = await event_log.append(conn, log, repair)
-    return Takeover(run, session, lease, appended, resumed, abandoned)
+    await tx.append(log, repair)
+    return Takeover(run, session, lease, resumed, abandoned)
 
 
 def repair_events(
@@ -122,10 +124,7 @@ def repair_events(
             e["type"] == "file.updated" and e["version_id"] == version_id for e in run_events
         )
         if not reported:
-            repair.extend(
-                FileUpdated(path=path, version_id=version_id, deleted=deleted, run_id=run_id)
-                for path, deleted in sorted(open_turn.edits.changed.items())
-            )
+            repair.extend(file_updates(version_id, open_turn.edits.changed, run_id))
     if resume_turn is not None:
         turns = [e["turn"] for e in run_events if e["type"] == "turn.started"]
         if turns and turns[-1] != resume_turn:

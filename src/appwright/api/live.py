@@ -26,7 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from appwright import text
 from appwright.errors import AppwrightError, InvalidInput
 from appwright.events.bus import Bus, Closed, Overflow, Resync, Subscription
-from appwright.events.log import MAX_SEQ
+from appwright.store.logs import MAX_SEQ
 
 log = logging.getLogger(__name__)
 

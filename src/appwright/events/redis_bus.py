@@ -19,8 +19,8 @@ from collections.abc import AsyncIterator
 from redis.asyncio import Redis
 
 from appwright.events.bus import InProcessBus, Subscription
-from appwright.events.names import REDIS_CHANNEL_PREFIX, log_of_channel, redis_channel
 from appwright.events.types import Wire
+from appwright.log_names import REDIS_CHANNEL_PREFIX, log_of_channel, redis_channel
 
 log = logging.getLogger(__name__)
 

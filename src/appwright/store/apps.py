@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from appwright.errors import NotFound
-from appwright.events.log import app_log, create_log
+from appwright.log_names import app_log
 from appwright.store.ids import new_id, now
+from appwright.store.logs import create_log
 from appwright.store.schema import apps, files
 
 

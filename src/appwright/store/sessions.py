@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from appwright.errors import Conflict, NotFound
-from appwright.events.log import create_log, session_log
+from appwright.log_names import session_log
 from appwright.models.types import Message
 from appwright.store.ids import new_id, now
+from appwright.store.logs import create_log
 from appwright.store.schema import messages, runs, sessions
 
 TITLE_CHARS = 80

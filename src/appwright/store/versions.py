@@ -23,14 +23,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from appwright.errors import Conflict, InvalidInput, NotFound
-from appwright.events import log as event_log
-from appwright.events.types import FileUpdated, VersionCreated
 from appwright.files.tree import clash, folders_of
 from appwright.store.ids import new_id, now
 from appwright.store.schema import apps, files, outbox, version_changes, versions
 
 Source = Literal["initial", "ai", "manual", "undo", "redo", "revert"]
-Wire = dict[str, Any]
 
 
 class NoChange(Exception):
@@ -74,9 +71,10 @@ class VersionRecord:
 
 @dataclass(frozen=True)
 class Written:
+    """A version written: the fact the journal's events are made of (`events/mapping.py`)."""
+
     version: VersionRecord
-    app_events: list[Wire]
-    changes: dict[str, str | None]
+    changes: dict[str, str | None]  # path -> new content, None where deleted
 
 
 @dataclass(frozen=True)
@@ -212,20 +210,7 @@ async def write_version(
             next_attempt_at=version.created_at,
         )
     )
-    app_events = await event_log.append(
-        conn,
-        event_log.app_log(app_id),
-        [
-            VersionCreated(
-                version_id=version_id, source=source, paths=version.paths, run_id=run_id
-            ),
-            *(
-                FileUpdated(path=p, version_id=version_id, deleted=c is None, run_id=run_id)
-                for p, c in sorted(effective.items())
-            ),
-        ],
-    )
-    return Written(version=version, app_events=app_events, changes=effective)
+    return Written(version=version, changes=effective)
 
 
 async def _refuse_too_many_files(

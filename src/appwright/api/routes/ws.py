@@ -17,7 +17,7 @@ from appwright.api.live import (
     stream_log,
 )
 from appwright.errors import AppwrightError, InvalidInput, NotFound, Unauthorized
-from appwright.events import log as event_log
+from appwright.log_names import app_log, session_log
 from appwright.runtime import Runtime
 from appwright.store.vendors import Vendor
 
@@ -49,7 +49,7 @@ async def _serve(
         return
 
     async def read(since: int) -> list[dict[str, Any]]:
-        return await runtime.db.read(lambda conn: event_log.read(conn, log_name, since, limit=500))
+        return await runtime.journal.read(log_name, since, limit=500)
 
     await stream_log(
         websocket,
@@ -101,7 +101,7 @@ def _session_commands(session_id: str) -> Callable[[Runtime, Vendor], OnCommand]
 async def session_socket(websocket: WebSocket, session_id: str) -> None:
     await _serve(
         websocket,
-        event_log.session_log(session_id),
+        session_log(session_id),
         lambda runtime, vendor: runtime.runner.session(vendor.id, session_id),
         _session_commands(session_id),
     )
@@ -111,6 +111,6 @@ async def session_socket(websocket: WebSocket, session_id: str) -> None:
 async def app_socket(websocket: WebSocket, app_id: str) -> None:
     await _serve(
         websocket,
-        event_log.app_log(app_id),
+        app_log(app_id),
         lambda runtime, vendor: runtime.workspace.app(vendor.id, app_id),
     )

@@ -17,6 +17,9 @@ def session_log(session_id: str) -> str:
     return f"session:{session_id}"
 
 
+# Not a durable log: the bus topic on which a cancel reaches the process running the run.
+CONTROL_LOG = "control:runs"
+
 # One Redis pub/sub channel per log: "appwright:log:<log name>".
 REDIS_CHANNEL_PREFIX = "appwright:log:"
 

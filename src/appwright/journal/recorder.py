@@ -1,6 +1,6 @@
 """A run's event recorder: `emit` is synchronous and never blocks; a writer task appends
 the events to the session log in emit order (a batch per transaction, adjacent text deltas
-merged) and publishes each batch once it is committed.
+merged) through the journal, which publishes each batch once it is committed.
 
 Synchronous `emit` is what lets the run loop report a tool's end from inside cancellation
 without any chance of the report itself being cancelled half-way.
@@ -18,10 +18,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from appwright.errors import LeaseLost
-from appwright.events import log as event_log
-from appwright.events.bus import Bus
-from appwright.events.types import TextDelta, _Event
-from appwright.store.database import Database
+from appwright.events.types import TextDelta, Wire, _Event
+from appwright.journal.journal import Journal, Transaction
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
@@ -46,15 +44,13 @@ def merge_text_deltas(events: list[_Event]) -> list[_Event]:
 class Recorder:
     def __init__(
         self,
-        db: Database,
-        bus: Bus,
+        journal: Journal,
         log_name: str,
         *,
         retry_delay: float = 0.5,
         guard: Guard | None = None,
     ) -> None:
-        self.db = db
-        self.bus = bus
+        self.journal = journal
         self.log_name = log_name
         self.retry_delay = retry_delay
         self.guard = guard
@@ -79,27 +75,22 @@ class Recorder:
     async def flush(self) -> None:
         await self._idle.wait()
 
-    async def commit_with(
-        self, work: Callable[[Any], Awaitable[list[_Event]]]
-    ) -> list[dict[str, Any]]:
+    async def commit_with(self, work: Callable[[Any], Awaitable[list[_Event]]]) -> list[Wire]:
         """Flush, then run `work(conn)` and append the events it returns in the same
         transaction (for the last event of a run, written with the run's final state)."""
         await self.flush()
         if self.lost:
             raise LeaseLost(f"{self.log_name} may no longer be written by this process.")
 
-        async def unit(conn: Any) -> list[dict[str, Any]]:
-            await self._guard(conn)
-            return await event_log.append(conn, self.log_name, await work(conn))
+        async def unit(tx: Transaction) -> list[Wire]:
+            await self._guard(tx.conn)
+            return await tx.append(self.log_name, await work(tx.conn))
 
         try:
-            wire = await self.db.run(unit)
+            return await self.journal.commit(unit)
         except LeaseLost:
             self._lose()
             raise
-        if wire:
-            await self.bus.publish(self.log_name, wire)
-        return wire
 
     async def close(self) -> None:
         self._closing = True
@@ -107,10 +98,10 @@ class Recorder:
         if self._task is not None:
             await self._task
 
-    def _appender(self, events: list[_Event]) -> Callable[[Any], Awaitable[list[dict[str, Any]]]]:
-        async def append(conn: Any) -> list[dict[str, Any]]:
-            await self._guard(conn)
-            return await event_log.append(conn, self.log_name, events)
+    def _appender(self, events: list[_Event]) -> Callable[[Transaction], Awaitable[None]]:
+        async def append(tx: Transaction) -> None:
+            await self._guard(tx.conn)
+            await tx.append(self.log_name, events)
 
         return append
 
@@ -130,7 +121,7 @@ class Recorder:
                 batch = self._pending[:MAX_BATCH]
                 merged = merge_text_deltas(batch)
                 try:
-                    wire = await self.db.run(self._appender(merged))
+                    await self.journal.commit(self._appender(merged))
                 except LeaseLost:
                     self._lose()
                     break
@@ -139,7 +130,6 @@ class Recorder:
                     await asyncio.sleep(self.retry_delay)
                     continue
                 del self._pending[: len(batch)]
-                await self.bus.publish(self.log_name, wire)
             self._idle.set()
             if self._closing:
                 return

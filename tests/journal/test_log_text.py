@@ -12,19 +12,20 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 
 from appwright import text as text_rule
-from appwright.events import log as event_log
-from appwright.events.recorder import Recorder
 from appwright.events.types import TextDelta, ToolFinished, ToolStarted
+from appwright.journal.recorder import Recorder
+from appwright.log_names import session_log
 from appwright.runtime import Runtime
+from appwright.store import logs
 from appwright.store.schema import events as events_table
 from hostile import hostile_json, hostile_text
 
 
 async def new_log(runtime: Runtime) -> str:
-    name = event_log.session_log(f"ses_{uuid.uuid4().hex[:20]}")
+    name = session_log(f"ses_{uuid.uuid4().hex[:20]}")
 
     async def work(conn: Any) -> None:
-        await event_log.create_log(conn, name)
+        await logs.create_log(conn, name)
 
     await runtime.db.run(work)
     return name
@@ -36,7 +37,7 @@ async def test_whatever_is_recorded_reads_back_valid(
     runtime: Runtime, said: str, tool_input: Any, name: str
 ) -> None:
     log_name = await new_log(runtime)
-    recorder = Recorder(runtime.db, runtime.bus, log_name)
+    recorder = Recorder(runtime.journal, log_name)
     recorder.start()
     recorder.emit(TextDelta(text=said, run_id="run_1"))
     recorder.emit(TextDelta(text=said, run_id="run_1"))
@@ -44,7 +45,7 @@ async def test_whatever_is_recorded_reads_back_valid(
     recorder.emit(ToolFinished(tool_id="t1", name=name, status="ok", duration_ms=1, summary=said))
     await recorder.close()
 
-    read = await runtime.db.read(lambda conn: event_log.read(conn, log_name, 0))
+    read = await runtime.db.read(lambda conn: logs.read(conn, log_name, 0))
     assert [e["seq"] for e in read] == [1, 2, 3]
     assert text_rule.find_in_tree(read) is None
     json.dumps(read, ensure_ascii=False).encode("utf-8")
@@ -63,5 +64,5 @@ async def test_a_row_poisoned_before_the_rule_still_reads(runtime: Runtime) -> N
         )
 
     await runtime.db.run(poison)
-    read = await runtime.db.read(lambda conn: event_log.read(conn, log_name, 0))
+    read = await runtime.db.read(lambda conn: logs.read(conn, log_name, 0))
     assert read == [{**body, "text": "a\ufffd"}]
