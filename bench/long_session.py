@@ -38,8 +38,8 @@ from common import clean_env, make_settings, print_table, setup_logging, wait_fo
 from appwright.log_names import session_log
 from appwright.models.catalog import KNOWN, Price
 from appwright.runtime import Runtime
-from appwright.search.testing import FakeSearch
 from appwright.sim import SimServer
+from appwright.testing.fake_search import FakeSearch
 
 FILES = 30
 SONNET = KNOWN["claude-sonnet-4-5"].price

@@ -45,10 +45,10 @@ from common import (
 
 from appwright.api.app import create_app
 from appwright.log_names import session_log
-from appwright.models.testing import ScriptedModel, Turn, text, tool
 from appwright.models.types import MessageEnd, ModelRequest, StreamEvent
 from appwright.runtime import Runtime
-from appwright.search.testing import FakeSearch
+from appwright.testing.fake_search import FakeSearch
+from appwright.testing.scripted_model import ScriptedModel, Turn, text, tool
 
 WARMUP = 10
 GOAL_P95 = 0.050

@@ -26,9 +26,9 @@ from appwright.api.app import create_app
 from appwright.config import Settings
 from appwright.log_names import session_log
 from appwright.runtime import Runtime
-from appwright.search.testing import FakeSearch
 from appwright.store.ids import now
 from appwright.store.schema import runs
+from appwright.testing.fake_search import FakeSearch
 
 PG_ADMIN_DSN = os.environ.get("APPWRIGHT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("APPWRIGHT_TEST_REDIS", "redis://127.0.0.1:6379/0")

@@ -12,7 +12,7 @@ from pathlib import Path
 from appwright.config import Settings
 from appwright.errors import AppwrightError
 from appwright.files.validation import decode_text
-from appwright.ops import logging as logs
+from appwright.ops import structured_logs as logs
 from appwright.ops.secret_files import write_secret
 from appwright.runtime import Runtime
 

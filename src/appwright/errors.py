@@ -2,7 +2,6 @@
 
     AppwrightError(code, message, **data)      everything we raise on purpose
     ├── Unauthorized                          401  no or bad token
-    ├── Forbidden                             403  a valid token that may not do this
     ├── NotFound                              404  missing, or another vendor's
     ├── Conflict                              409  nothing to undo, run already active, ...
     ├── InvalidInput                          422  bad path, too large, not text, ...
@@ -42,11 +41,6 @@ class AppwrightError(Exception):
 class Unauthorized(AppwrightError):
     status = 401
     default_code = "unauthorized"
-
-
-class Forbidden(AppwrightError):
-    status = 403
-    default_code = "forbidden"
 
 
 class NotFound(AppwrightError):

@@ -10,11 +10,11 @@ from typing import Any
 from appwright.agent.journal import RunJournal
 from appwright.agent.toolbox import AppToolBox
 from appwright.agent.tools import ApplyEdit
-from appwright.models.testing import ScriptedModel, Turn, text, tool
 from appwright.models.types import Message, ToolCallPart
-from appwright.search.testing import FakeSearch
 from appwright.store import leases
 from appwright.store import sessions as session_store
+from appwright.testing.fake_search import FakeSearch
+from appwright.testing.scripted_model import ScriptedModel, Turn, text, tool
 
 SITE = {"index.html": "<ul>\n<!-- end -->\n</ul>\n"}
 ITEM = {

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from appwright.models.testing import ScriptedModel, Turn, text, tool
 from appwright.models.types import ModelRequest, StreamEvent
+from appwright.testing.scripted_model import ScriptedModel, Turn, text, tool
 
 BAKERY = {
     p.name: p.read_text() for p in (Path(__file__).parents[1] / "fixtures" / "bakery").iterdir()

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from appwright import text as text_rule
-from appwright.models.testing import ScriptedModel, Turn, text, tool
+from appwright.testing.scripted_model import ScriptedModel, Turn, text, tool
 from hostile import hostile_json, hostile_text
 
 

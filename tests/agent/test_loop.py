@@ -8,8 +8,8 @@ import time
 import pytest
 
 from appwright.errors import ModelError
-from appwright.models.testing import Fault, ScriptedModel, Turn, text, tool
-from appwright.search.testing import FakeSearch
+from appwright.testing.fake_search import FakeSearch
+from appwright.testing.scripted_model import Fault, ScriptedModel, Turn, text, tool
 
 SITE = {"index.html": "<h1>Hello</h1>\n<p>Old</p>\n", "style.css": "h1 { color: red; }\n"}
 

@@ -4,9 +4,9 @@ the HTTP API with the in-process test model (which enforces its window and repor
 from __future__ import annotations
 
 from appwright.agent.loop import merge_consecutive
-from appwright.models.testing import ScriptedModel, Turn, prompt_tokens, text, tool
 from appwright.models.types import TextPart
 from appwright.store import sessions as session_store
+from appwright.testing.scripted_model import ScriptedModel, Turn, prompt_tokens, text, tool
 
 WINDOW = 8000
 FILES = {f"page{i}.html": "".join(f"<li>item {i}.{n}</li>\n" for n in range(300)) for i in range(6)}

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-from appwright.models.testing import ScriptedModel, Turn, text, tool
 from appwright.models.types import Message, StopDetails, TextPart
-from appwright.search.testing import FakeSearch
+from appwright.testing.fake_search import FakeSearch
+from appwright.testing.scripted_model import ScriptedModel, Turn, text, tool
 
 SITE = {"index.html": "<h1>Hello</h1>\n<p>Old</p>\n"}
 WHOLE_PAGE = "<!doctype html>\n" + "<p>new layout</p>\n" * 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from appwright.models.testing import ScriptedModel, Turn, text
+from appwright.testing.scripted_model import ScriptedModel, Turn, text
 
 SITE = {"index.html": "<p>x</p>"}
 

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from appwright.events.types import RunStarted
 from appwright.journal.journal import Transaction
 from appwright.log_names import session_log
-from appwright.models.testing import ScriptedModel, Turn, text
 from appwright.models.types import Message, TextPart, Usage
 from appwright.store import sessions as session_store
 from appwright.store import usage as usage_store
 from appwright.store.ids import now
 from appwright.store.schema import runs
+from appwright.testing.scripted_model import ScriptedModel, Turn, text
 
 
 async def orphan_after_one_turn(h: Any, stop_reason: str, said: str) -> tuple[str, str]:

@@ -16,12 +16,12 @@ from appwright.agent.open_turn import STOPPED_FOR_MODEL
 from appwright.events.types import RunStarted, TextDelta, ToolFinished, ToolStarted, TurnStarted
 from appwright.journal.journal import Transaction
 from appwright.log_names import session_log
-from appwright.models.testing import Fault, ScriptedModel, Turn, text, tool
 from appwright.models.types import Message, TextPart, ToolCallPart, ToolResultPart
-from appwright.search.testing import FakeSearch
 from appwright.store import sessions as session_store
 from appwright.store.ids import now
 from appwright.store.schema import runs
+from appwright.testing.fake_search import FakeSearch
+from appwright.testing.scripted_model import Fault, ScriptedModel, Turn, text, tool
 
 SITE = {"index.html": "<p>x</p>"}
 HELLO = Message(role="user", parts=(TextPart("hello"),))

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from appwright.ops.logging import JsonFormatter
+from appwright.ops.structured_logs import JsonFormatter
 
 
 def is_error(response: httpx.Response, status: int, code: str | None = None) -> None:
@@ -102,7 +102,7 @@ class Lines(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         # httpx here is the test's own client, logging the URLs it requests; the service
-        # turns httpx's request lines off (`ops.logging.configure`).
+        # turns httpx's request lines off (`ops.structured_logs.configure`).
         if record.name.split(".")[0] not in ("httpx", "httpcore"):
             self.lines.append(self.format(record))
 

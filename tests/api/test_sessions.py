@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from appwright.models.testing import ScriptedModel, Turn, text
 from appwright.store.schema import sessions as sessions_table
+from appwright.testing.scripted_model import ScriptedModel, Turn, text
 
 FILES = {"index.html": "<h1>Shop</h1>\n"}
 LONG = "Rework the whole pricing page so that every plan " + "really clearly " * 8 + "stands out"

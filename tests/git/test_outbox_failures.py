@@ -23,7 +23,7 @@ from test_outbox import Service, bare, remote_history, serve, states
 
 from appwright.config import Settings
 from appwright.git.policy import TokenSeal
-from appwright.ops.logging import JsonFormatter
+from appwright.ops.structured_logs import JsonFormatter
 from appwright.store.commits import PARKED, load_work
 from appwright.store.remotes import get_remote
 

@@ -16,7 +16,7 @@ import websockets
 
 from appwright.api.app import create_app
 from appwright.runtime import Runtime
-from appwright.search.testing import FakeSearch
+from appwright.testing.fake_search import FakeSearch
 
 
 def free_port() -> int:

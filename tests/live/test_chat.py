@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 from appwright.chat import chat
-from appwright.models.testing import ScriptedModel, Turn, text, tool
+from appwright.testing.scripted_model import ScriptedModel, Turn, text, tool
 
 SERVICE_RESTART = 1012
 

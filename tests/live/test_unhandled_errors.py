@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from appwright.ops.logging import JsonFormatter
+from appwright.ops.structured_logs import JsonFormatter
 from appwright.workspace import Workspace
 
 

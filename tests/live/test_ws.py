@@ -12,7 +12,7 @@ import websockets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appwright.models.testing import ScriptedModel, Turn, text, tool
+from appwright.testing.scripted_model import ScriptedModel, Turn, text, tool
 
 
 async def closed_code(ws) -> int:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from appwright import text as text_rule
 from appwright.api.live import MAX_FRAME_CHARS
-from appwright.models.testing import ScriptedModel, Turn, text
+from appwright.testing.scripted_model import ScriptedModel, Turn, text
 from hostile import hostile_json, hostile_text
 
 # What a client might send as its first frame, and the code of the error frame it gets.

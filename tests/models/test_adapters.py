@@ -14,7 +14,7 @@ from appwright.models.types import (
     MessageEnd,
     ModelRequest,
     StreamEvent,
-    TextDelta,
+    TextChunk,
     TextPart,
     ToolCallEnd,
     ToolCallPart,
@@ -71,7 +71,7 @@ async def failure(client: ModelClient, req: ModelRequest) -> tuple[list[StreamEv
 async def test_text(sim: SimServer, client: ModelClient, model: str):
     sim.script(model, [{"content": [text("The title is now blue.")], "chunk_chars": 5}])
     events = await collect(client, request(model))
-    assert all(isinstance(e, TextDelta) for e in events[:-1])
+    assert all(isinstance(e, TextChunk) for e in events[:-1])
     end = events[-1]
     assert isinstance(end, MessageEnd) and end.stop_reason == "end_turn"
     assert end.usage.input_tokens > 0 and end.usage.output_tokens > 0
@@ -97,7 +97,7 @@ async def test_tool_calls_end_before_later_text_and_message_end(
 
     starts = [i for i, e in enumerate(events) if isinstance(e, ToolCallStart)]
     ends = [i for i, e in enumerate(events) if isinstance(e, ToolCallEnd)]
-    later_text = next(i for i, e in enumerate(events) if isinstance(e, TextDelta) and i > starts[0])
+    later_text = next(i for i, e in enumerate(events) if isinstance(e, TextChunk) and i > starts[0])
     # Each call ends before the next begins, and before the text that follows them.
     assert starts[0] < ends[0] < starts[1] < ends[1] < later_text
 
@@ -177,7 +177,7 @@ async def test_drop_after(sim: SimServer, client: ModelClient, model: str):
     fault = {"attempt": 1, "kind": "drop_after", "events": 4}
     sim.script(model, [{"content": [text("cut off somewhere in here")], "faults": [fault]}])
     events, error = await failure(client, request(model))
-    assert events and all(isinstance(e, TextDelta) for e in events)
+    assert events and all(isinstance(e, TextChunk) for e in events)
     assert (error.code, error.transient) == ("model_stream_dropped", True)
 
 
@@ -205,7 +205,7 @@ async def test_stall_is_left_to_the_loop_and_closes_cleanly(
     first = await asyncio.wait_for(anext(stream), 2)
     while isinstance(first, KeepAlive):
         first = await asyncio.wait_for(anext(stream), 2)
-    assert isinstance(first, TextDelta)
+    assert isinstance(first, TextChunk)
     # What the run loop does on silence: time out the wait, then close the stream.
     with pytest.raises(TimeoutError):
         while True:

@@ -9,7 +9,7 @@ from appwright.models.types import (
     Message,
     MessageEnd,
     ModelRequest,
-    TextDelta,
+    TextChunk,
     TextPart,
     ToolCallDelta,
     ToolCallEnd,
@@ -99,7 +99,7 @@ def test_a_call_ends_when_the_next_begins_and_stop_after_calls_means_tool_use():
 def test_text_after_a_call_ends_it():
     reader = _StreamReader()
     events = reader.feed(chunk(call(0, "{}", "a", "f"))) + reader.feed(chunk({"content": "so"}))
-    assert events[-2:] == [ToolCallEnd(0), TextDelta("so")]
+    assert events[-2:] == [ToolCallEnd(0), TextChunk("so")]
     with pytest.raises(ModelError) as caught:
         reader.feed(chunk(call(0, "more")))
     assert caught.value.code == "model_bad_response"

@@ -30,7 +30,7 @@ from appwright.events.types import ErrorInfo, RunStatus, ToolStatus
 from appwright.models.base import ModelClient
 from appwright.models.factory import NOT_CONFIGURED
 from appwright.models.types import REFUSAL, Message
-from appwright.ops import logging as ctx
+from appwright.ops import structured_logs as ctx
 from appwright.ops.metrics import Metrics
 from appwright.search.base import SearchProvider
 from appwright.store import apps as app_store

@@ -56,12 +56,12 @@ from appwright.models.types import (
     Reply,
     StreamEvent,
     StreamOrderError,
+    TextChunk,
     TextPart,
     ToolResultPart,
     ToolSpec,
     Usage,
 )
-from appwright.models.types import TextDelta as ModelTextDelta
 
 STALLED = "model_stalled"
 SUMMARY_MAX_TOKENS = 1500
@@ -373,7 +373,7 @@ class AgentLoop:
                         code="model_protocol_error",
                         transient=True,
                     ) from None
-                if isinstance(event, ModelTextDelta) and event.text:
+                if isinstance(event, TextChunk) and event.text:
                     self.io.emit(TextDelta(text=event.valid().text, run_id=self.state.run_id))
                 if completed is not None:
                     toolset.on_call(completed)

@@ -84,15 +84,15 @@ async def take_over(
     last = await session_store.last_message(conn, session.id)
     last_stop = await usage_store.last_stop_reason(conn, run.id)
     resumed = not (abandoned or run.cancel_requested or stops.ended(run.turns, last, last_stop))
-    log = session_log(session.id)
+    log_name = session_log(session.id)
     repair = repair_events(
-        await logs.read_run(conn, log, run.id),
+        await logs.read_run(conn, log_name, run.id),
         run_id=run.id,
         open_turn=open_turn,
         resume_turn=run.turns + 1 if resumed else None,
         moment=moment,
     )
-    await tx.append(log, repair)
+    await tx.append(log_name, repair)
     return Takeover(run, session, lease, resumed, abandoned)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from fastapi import Request
 
 from appwright.errors import Unauthorized
-from appwright.ops import logging as ctx
+from appwright.ops import structured_logs as ctx
 from appwright.runtime import Runtime
 from appwright.store.vendors import Vendor
 

@@ -22,7 +22,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appwright.api.errors import internal_error
-from appwright.ops import logging as ctx
+from appwright.ops import structured_logs as ctx
 from appwright.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)

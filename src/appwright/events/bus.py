@@ -33,8 +33,8 @@ class Subscription:
     """One subscriber's bounded queue. Cheap by design, since a process holds one per open
     WebSocket: a deque and at most one waiting future, no task of its own."""
 
-    def __init__(self, log: str, maxsize: int) -> None:
-        self.log = log
+    def __init__(self, log_name: str, maxsize: int) -> None:
+        self.log_name = log_name
         self._maxsize = maxsize
         self._items: deque[Wire] = deque()
         self._waiter: asyncio.Future[None] | None = None
@@ -70,14 +70,14 @@ class Subscription:
         it holds has been taken."""
         while True:
             if self._closed:
-                raise Closed(self.log)
+                raise Closed(self.log_name)
             if self._items:
                 return self._items.popleft()
             if self._resync:
                 self._resync = False
-                raise Resync(self.log)
+                raise Resync(self.log_name)
             if self._full:
-                raise Overflow(self.log)
+                raise Overflow(self.log_name)
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
@@ -88,16 +88,12 @@ class Subscription:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    @property
-    def overflowed(self) -> bool:
-        return self._full
-
 
 class Bus(Protocol):
-    async def publish(self, log: str, events: list[Wire]) -> None: ...
+    async def publish(self, log_name: str, events: list[Wire]) -> None: ...
 
     def subscribe(
-        self, log: str, maxsize: int = 1000
+        self, log_name: str, maxsize: int = 1000
     ) -> AbstractAsyncContextManager[Subscription]: ...
 
     async def start(self) -> None: ...
@@ -111,35 +107,35 @@ class InProcessBus:
     def __init__(self) -> None:
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
 
-    async def publish(self, log: str, events: list[Wire]) -> None:
-        self.deliver(log, events)
+    async def publish(self, log_name: str, events: list[Wire]) -> None:
+        self.deliver(log_name, events)
 
-    def deliver(self, log: str, events: list[Wire]) -> None:
-        for subscription in tuple(self._subscribers.get(log, ())):
+    def deliver(self, log_name: str, events: list[Wire]) -> None:
+        for subscription in tuple(self._subscribers.get(log_name, ())):
             for event in events:
                 subscription.offer(event)
 
     @asynccontextmanager
-    async def subscribe(self, log: str, maxsize: int = 1000) -> AsyncIterator[Subscription]:
-        subscription = Subscription(log, maxsize)
-        self._subscribers[log].add(subscription)
+    async def subscribe(self, log_name: str, maxsize: int = 1000) -> AsyncIterator[Subscription]:
+        subscription = Subscription(log_name, maxsize)
+        self._subscribers[log_name].add(subscription)
         try:
             yield subscription
         finally:
-            subscribers = self._subscribers.get(log)
+            subscribers = self._subscribers.get(log_name)
             if subscribers is not None:
                 subscribers.discard(subscription)
                 if not subscribers:
-                    del self._subscribers[log]
+                    del self._subscribers[log_name]
 
     def request_resync_all(self) -> None:
         for subscribers in self._subscribers.values():
             for subscription in subscribers:
                 subscription.request_resync()
 
-    def subscriber_count(self, log: str | None = None) -> int:
-        if log is not None:
-            return len(self._subscribers.get(log, ()))
+    def subscriber_count(self, log_name: str | None = None) -> int:
+        if log_name is not None:
+            return len(self._subscribers.get(log_name, ()))
         return sum(len(s) for s in self._subscribers.values())
 
     async def start(self) -> None:

@@ -190,10 +190,6 @@ def to_wire(event: _Event) -> dict[str, Any]:
     return data
 
 
-def from_wire(data: dict[str, Any]) -> Event:
-    return event_adapter.validate_python(data)
-
-
 def json_schema() -> dict[str, Any]:
     """The schema the TypeScript client's event types are generated from."""
     return event_adapter.json_schema(mode="serialization")

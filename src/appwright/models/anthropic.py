@@ -33,7 +33,7 @@ from appwright.models.types import (
     ModelRequest,
     StopDetails,
     StreamEvent,
-    TextDelta,
+    TextChunk,
     TextPart,
     ToolCallDelta,
     ToolCallEnd,
@@ -180,11 +180,11 @@ class _StreamReader:
                 self.tool_blocks.add(event.index)
                 return [ToolCallStart(index=event.index, id=block.id, name=block.name)]
             if block.type == "text" and block.text:
-                return [TextDelta(block.text)]
+                return [TextChunk(block.text)]
         elif kind == "content_block_delta":
             delta = event.delta
             if delta.type == "text_delta" and delta.text:
-                return [TextDelta(delta.text)]
+                return [TextChunk(delta.text)]
             if delta.type == "input_json_delta" and delta.partial_json:
                 if event.index in self.tool_blocks:
                     return [ToolCallDelta(index=event.index, partial_json=delta.partial_json)]

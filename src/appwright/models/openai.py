@@ -40,7 +40,7 @@ from appwright.models.types import (
     ModelRequest,
     StopDetails,
     StreamEvent,
-    TextDelta,
+    TextChunk,
     TextPart,
     ToolCallDelta,
     ToolCallEnd,
@@ -176,7 +176,7 @@ class _StreamReader:
             if delta is not None and delta.content:
                 # Calls stream one after another: text after a call means the call is done.
                 out.extend(self._close_open())
-                out.append(TextDelta(delta.content))
+                out.append(TextChunk(delta.content))
             if delta is not None and getattr(delta, "refusal", None):
                 self.refusal += delta.refusal
             for call in (delta.tool_calls if delta is not None else None) or []:

@@ -170,13 +170,16 @@ class StopDetails:
 
 
 @dataclass(frozen=True)
-class TextDelta:
+class TextChunk:
+    """A piece of the reply's text as the provider streamed it (the run turns it into the
+    wire event `text.delta`, `events/types.py`)."""
+
     text: str
 
-    def valid(self) -> TextDelta:
+    def valid(self) -> TextChunk:
         """This delta with its text made valid (see the module docstring)."""
         repaired = text_rule.repair(self.text)
-        return self if repaired is self.text else TextDelta(repaired)
+        return self if repaired is self.text else TextChunk(repaired)
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,7 @@ class MessageEnd:
     stop_details: StopDetails | None = None
 
 
-StreamEvent = TextDelta | ToolCallStart | ToolCallDelta | ToolCallEnd | MessageEnd | KeepAlive
+StreamEvent = TextChunk | ToolCallStart | ToolCallDelta | ToolCallEnd | MessageEnd | KeepAlive
 
 
 # --- accumulation -----------------------------------------------------------------------------
@@ -267,7 +270,7 @@ class Accumulator:
             return None
         if self.end is not None:
             raise StreamOrderError(f"event after the end of the message: {event!r}")
-        if isinstance(event, TextDelta):
+        if isinstance(event, TextChunk):
             delta = event.valid().text
             if self.parts and isinstance(self.parts[-1], TextPart):
                 self.parts[-1] = TextPart(self.parts[-1].text + delta)

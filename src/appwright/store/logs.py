@@ -24,20 +24,20 @@ from appwright.store.schema import events, logs
 MAX_SEQ = 2**31 - 1
 
 
-async def create_log(conn: AsyncConnection, log: str) -> None:
-    await conn.execute(sa.insert(logs).values(log=log, last_seq=0))
+async def create_log(conn: AsyncConnection, log_name: str) -> None:
+    await conn.execute(sa.insert(logs).values(log=log_name, last_seq=0))
 
 
 async def append(
-    conn: AsyncConnection, log: str, new_events: Sequence[dict[str, Any]]
+    conn: AsyncConnection, log_name: str, new_events: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Append `new_events` (wire form) to `log`; returns them with their `seq`."""
+    """Append `new_events` (wire form) to `log_name`; returns them with their `seq`."""
     if not new_events:
         return []
     count = len(new_events)
     result = await conn.execute(
         sa.update(logs)
-        .where(logs.c.log == log)
+        .where(logs.c.log == log_name)
         .values(last_seq=logs.c.last_seq + count)
         .returning(logs.c.last_seq)
     )
@@ -47,7 +47,13 @@ async def append(
     await conn.execute(
         sa.insert(events),
         [
-            {"log": log, "seq": w["seq"], "type": w["type"], "run_id": w.get("run_id"), "body": w}
+            {
+                "log": log_name,
+                "seq": w["seq"],
+                "type": w["type"],
+                "run_id": w.get("run_id"),
+                "body": w,
+            }
             for w in wire
         ],
     )
@@ -55,22 +61,22 @@ async def append(
 
 
 async def read(
-    conn: AsyncConnection, log: str, after: int, limit: int | None = None
+    conn: AsyncConnection, log_name: str, after: int, limit: int | None = None
 ) -> list[dict[str, Any]]:
     query = (
         sa.select(events.c.body)
-        .where(events.c.log == log, events.c.seq > after)
+        .where(events.c.log == log_name, events.c.seq > after)
         .order_by(events.c.seq)
     )
     rows = await conn.execute(query if limit is None else query.limit(limit))
     return _bodies(rows)
 
 
-async def read_run(conn: AsyncConnection, log: str, run_id: str) -> list[dict[str, Any]]:
-    """The events of one run in `log`, in order."""
+async def read_run(conn: AsyncConnection, log_name: str, run_id: str) -> list[dict[str, Any]]:
+    """The events of one run in `log_name`, in order."""
     rows = await conn.execute(
         sa.select(events.c.body)
-        .where(events.c.log == log, events.c.run_id == run_id)
+        .where(events.c.log == log_name, events.c.run_id == run_id)
         .order_by(events.c.seq)
     )
     return _bodies(rows)

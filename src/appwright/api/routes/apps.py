@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
 from appwright.errors import InvalidInput
-from appwright.ops import logging as ctx
+from appwright.ops import structured_logs as ctx
 from appwright.store.logs import MAX_SEQ
 from appwright.store.vendors import Vendor
 from appwright.store.versions import Written

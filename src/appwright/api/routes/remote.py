@@ -16,7 +16,7 @@ from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
 from appwright.errors import NotFound
 from appwright.git.outbox import GitOutbox
-from appwright.ops import logging as ctx
+from appwright.ops import structured_logs as ctx
 from appwright.store.vendors import Vendor
 
 router = api_router(prefix="/api/apps", tags=["git"])

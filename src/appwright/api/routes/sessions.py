@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
 from appwright.events.types import RunUsage
-from appwright.ops import logging as ctx
+from appwright.ops import structured_logs as ctx
 from appwright.store import usage as usage_store
 from appwright.store.logs import MAX_SEQ
 from appwright.store.vendors import Vendor

@@ -26,7 +26,7 @@ from appwright.models.types import (
     ModelRequest,
     StopDetails,
     StreamEvent,
-    TextDelta,
+    TextChunk,
     ToolCallDelta,
     ToolCallEnd,
     ToolCallStart,
@@ -80,7 +80,7 @@ def turn_events(
     for index, block in enumerate(content):
         if block["type"] == "text":
             for start in range(0, len(block["text"]), chunk):
-                events.append(TextDelta(block["text"][start : start + chunk]))
+                events.append(TextChunk(block["text"][start : start + chunk]))
         else:
             has_tools = True
             arguments = json.dumps(block["input"])
