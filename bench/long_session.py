@@ -161,11 +161,11 @@ async def run_session(
     try:
         vendor, _ = await rt.workspace.create_vendor("bench")
         app = await rt.workspace.create_app(vendor.id, "shop", files)
-        session = await rt.runner.create_session(vendor.id, app.id)
+        session = await rt.sessions.create_session(vendor.id, app.id)
         failed, errors = 0, []
         for r in range(requests):
             async with rt.bus.subscribe(session_log(session.id)) as subscription:
-                run_id, _ = await rt.runner.submit(
+                run_id, _ = await rt.sessions.submit(
                     vendor.id, session.id, f"Request {r}: mark {markers[r][0]}."
                 )
                 end = await wait_for(
@@ -176,7 +176,7 @@ async def run_session(
             if end["status"] != "completed":
                 failed += 1
                 errors.append(f"request {r}: {end['status']} {end.get('error')}")
-        events = await rt.runner.session_events(vendor.id, session.id, 0)
+        events = await rt.sessions.session_events(vendor.id, session.id, 0)
         calls = [e for e in events if e["type"] == "model.usage"]
         current = {
             f.path: (await rt.workspace.file(vendor.id, app.id, f.path)).content or ""

@@ -2,7 +2,7 @@
 
 200 runs (after 10 warm-up runs), one at a time, each of 3 turns from the in-process
 `ScriptedModel` at zero delay: list_files; list_files x2; a closing text. Runs go through
-`Runtime.runner.submit`, each in a fresh session, and the script waits for `run.finished`
+`Runtime.sessions.submit`, each in a fresh session, and the script waits for `run.finished`
 on the bus.
 
 Per-turn overhead (from the session log): a turn lasts from its `turn.started` to the next
@@ -126,11 +126,11 @@ async def measure(database_url: str | None, runs: int, tmp: Path) -> dict[str, l
         starts: list[float] = []
         ends: list[float] = []
         for i in range(WARMUP + runs):
-            session = await rt.runner.create_session(vendor.id, app.id)
+            session = await rt.sessions.create_session(vendor.id, app.id)
             model.stamps.clear()
             async with rt.bus.subscribe(session_log(session.id)) as subscription:
                 started = time.perf_counter()
-                run_id, _ = await rt.runner.submit(vendor.id, session.id, "What files are there?")
+                run_id, _ = await rt.sessions.submit(vendor.id, session.id, "What files are there?")
                 end = await wait_for(
                     subscription,
                     lambda e, run_id=run_id: e["type"] == "run.finished" and e["run_id"] == run_id,
@@ -142,7 +142,7 @@ async def measure(database_url: str | None, runs: int, tmp: Path) -> dict[str, l
                 raise RuntimeError(f"run ended {end['status']}: {end.get('error')}")
             if i < WARMUP:
                 continue
-            events = await rt.runner.session_events(vendor.id, session.id, 0)
+            events = await rt.sessions.session_events(vendor.id, session.id, 0)
             turns.extend(turn_overheads(events))
             gaps.extend(gap_overheads(list(model.stamps), events))
             walls.append(wall)

@@ -62,9 +62,9 @@ def script() -> list[dict[str, Any]]:
 
 async def one_run(rt: Runtime, sim: SimServer, vendor_id: str, app_id: str) -> dict[str, float]:
     await asyncio.to_thread(sim.script, MODEL, script())  # also resets the sim's request log
-    session = await rt.runner.create_session(vendor_id, app_id)
+    session = await rt.sessions.create_session(vendor_id, app_id)
     async with rt.bus.subscribe(session_log(session.id)) as subscription:
-        run_id, _ = await rt.runner.submit(vendor_id, session.id, "Search five things at once")
+        run_id, _ = await rt.sessions.submit(vendor_id, session.id, "Search five things at once")
         end = await wait_for(
             subscription,
             lambda e: e["type"] == "run.finished" and e["run_id"] == run_id,
@@ -72,7 +72,7 @@ async def one_run(rt: Runtime, sim: SimServer, vendor_id: str, app_id: str) -> d
         )
     if end["status"] != "completed":
         raise RuntimeError(f"run ended {end['status']}: {end.get('error')}")
-    events = await rt.runner.session_events(vendor_id, session.id, 0)
+    events = await rt.sessions.session_events(vendor_id, session.id, 0)
     requests = await asyncio.to_thread(sim.requests, MODEL)
     started = [ts_seconds(e["ts"]) for e in events if e["type"] == "tool.started"]
     finished = [e for e in events if e["type"] == "tool.finished"]

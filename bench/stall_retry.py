@@ -141,15 +141,15 @@ async def one_run(
     vendor_id, app_id = ids
     await asyncio.to_thread(sim.script, MODEL, script(events))
     relay.chunks.clear()
-    session = await rt.runner.create_session(vendor_id, app_id)
+    session = await rt.sessions.create_session(vendor_id, app_id)
     async with rt.bus.subscribe(session_log(session.id)) as subscription:
-        run_id, _ = await rt.runner.submit(vendor_id, session.id, "hello")
+        run_id, _ = await rt.sessions.submit(vendor_id, session.id, "hello")
         end = await wait_for(
             subscription, lambda e: e["type"] == "run.finished" and e["run_id"] == run_id, 30
         )
     if end["status"] != "completed":
         raise RuntimeError(f"run ended {end['status']}: {end.get('error')}")
-    events = await rt.runner.session_events(vendor_id, session.id, 0)
+    events = await rt.sessions.session_events(vendor_id, session.id, 0)
     retries = [e for e in events if e["type"] == "model.retry"]
     if [(e["attempt"], e["reason"]) for e in retries] != [(2, "model_stalled")]:
         raise RuntimeError(f"expected one model_stalled retry, got {retries}")

@@ -124,9 +124,9 @@ async def run_samples(
     latencies = []
     for i in range(WARMUP + n):
         model.prepare(f"<p>run {i}</p>\n")
-        session = await rt.runner.create_session(vendor_id, app_id)
+        session = await rt.sessions.create_session(vendor_id, app_id)
         async with rt.bus.subscribe(session_log(session.id)) as subscription:
-            run_id, _ = await rt.runner.submit(vendor_id, session.id, f"write {i}")
+            run_id, _ = await rt.sessions.submit(vendor_id, session.id, f"write {i}")
             received = await sock.next_update()
             end = await wait_for(
                 subscription,

@@ -322,7 +322,7 @@ async def harness_factory(make_settings) -> AsyncIterator[Callable[..., Any]]:
     for harness in harnesses:
         try:
             async with asyncio.timeout(20):
-                while harness.runtime.runner.active:
+                while harness.runtime.runs.active:
                     await asyncio.sleep(0.02)
             for session_id in harness.sessions:
                 check_log_invariants(await harness.events(session_id))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from appwright.agent.runner import Runner
+from appwright.agent.runs import Runs
+from appwright.agent.sessions import Sessions
 from appwright.config import Settings
 from appwright.events.bus import Bus, InProcessBus
 from appwright.git.outbox import GitOutbox
@@ -52,7 +53,7 @@ class Runtime:
         )
         self.workspace.on_version(self.git_outbox.wake)
         self.model = model if model is not None else make_model(settings)
-        self.runner = Runner(
+        self.runs = Runs(
             settings,
             self.workspace,
             self.model,
@@ -61,6 +62,7 @@ class Runtime:
             lease_seconds=settings.run_lease_seconds,
             heartbeat_seconds=settings.run_heartbeat_seconds,
         )
+        self.sessions = Sessions(self.workspace, self.runs)
 
     def _make_bus(self) -> Bus:
         if self.settings.redis_url:
@@ -79,13 +81,13 @@ class Runtime:
     async def start(self) -> None:
         await upgrade(self.db.engine)
         await self.bus.start()
-        await self.runner.start()
+        await self.runs.start()
         if self.settings.git_worker:
             await self.git_outbox.start()
 
     async def stop(self) -> None:
         await self.git_outbox.stop()
-        await self.runner.stop()
+        await self.runs.stop()
         if self.model is not None:
             await self.model.aclose()
         await self.bus.stop()

@@ -27,7 +27,7 @@ ITEM = {
 async def test_the_same_turns_edits_written_twice_apply_once(idle_runtime) -> None:
     vendor, _token = await idle_runtime.workspace.create_vendor("v")
     app = await idle_runtime.workspace.create_app(vendor.id, "a", SITE)
-    session = await idle_runtime.runner.create_session(vendor.id, app.id)
+    session = await idle_runtime.sessions.create_session(vendor.id, app.id)
 
     async def insert(conn: Any) -> session_store.RunRecord:
         return await session_store.insert_run(conn, session.id, "add", None, "proc_a")

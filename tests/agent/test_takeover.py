@@ -195,7 +195,7 @@ async def log_has(h: Any, session_id: str, predicate: Any, timeout: float = 10) 
 
 async def idle(h: Any) -> None:
     async with asyncio.timeout(10):
-        while h.runtime.runner.active:
+        while h.runtime.runs.active:
             await asyncio.sleep(0.02)
 
 
@@ -245,7 +245,7 @@ async def test_an_edit_applied_before_the_process_stopped_is_never_applied_again
     assert events[-1]["run_id"] == run_id and events[-1]["status"] == "completed"
     # The paused process, awake, wrote nothing more.
     assert await first.events(session_id) == events
-    assert second.runtime.runner.active == {}
+    assert second.runtime.runs.active == {}
 
 
 async def test_a_paused_process_that_lost_its_run_writes_nothing_more(harness) -> None:
@@ -279,6 +279,6 @@ async def test_a_paused_process_that_lost_its_run_writes_nothing_more(harness) -
     assert await first.file(app_id, "index.html") == "<p>x</p>"
     assert kinds(events)[3:] == CLOSED_AND_RESUMED
     assert events[-1]["status"] == "completed"
-    assert second.runtime.runner.active == {}
+    assert second.runtime.runs.active == {}
     lost = first.runtime.metrics.render().decode()
     assert 'appwright_run_takeovers_total{outcome="lost"} 1.0' in lost

@@ -90,7 +90,7 @@ class ServerThread:
             app = await runtime.workspace.create_app(
                 vendor.id, "shop", {"index.html": "<h1>shop</h1>", "css/site.css": "h1{}"}
             )
-            session = await runtime.runner.create_session(vendor.id, app.id)
+            session = await runtime.sessions.create_session(vendor.id, app.id)
             version = (await runtime.workspace.versions(vendor.id, app.id))[0]
             ids = {"app_id": app.id, "session_id": session.id, "version_id": version.id}
             self.served = Served(f"http://127.0.0.1:{self.port}", token, ids)

@@ -26,7 +26,7 @@ async def running(runtime: Runtime) -> tuple[str, str, str, leases.Lease]:
     """(vendor, app, session, lease): a run owned by "proc_a", its lease already expired."""
     vendor, _token = await runtime.workspace.create_vendor("v")
     app = await runtime.workspace.create_app(vendor.id, "a", {"index.html": "<p>x</p>"})
-    session = await runtime.runner.create_session(vendor.id, app.id)
+    session = await runtime.sessions.create_session(vendor.id, app.id)
 
     async def work(conn: Any) -> str:
         run = await session_store.insert_run(conn, session.id, "hi", None, "proc_a")

@@ -25,7 +25,8 @@ from appwright.agent.open_turn import OpenTurn
 from appwright.agent.parallel import EditBatch
 from appwright.errors import LeaseLost
 from appwright.events.bus import Bus
-from appwright.events.types import ErrorInfo, RunFinished, RunStatus, RunUsage, _Event
+from appwright.events.mapping import run_usage
+from appwright.events.types import ErrorInfo, RunFinished, RunStatus, _Event
 from appwright.journal.journal import Journal
 from appwright.journal.recorder import Recorder
 from appwright.log_names import session_log
@@ -148,7 +149,7 @@ class RunJournal:
                     status=status,
                     error=error,
                     edited_paths=edited,
-                    usage=RunUsage(**totals.to_json()),
+                    usage=run_usage(totals.usage, totals.cost_usd),
                     run_id=self.run_id,
                 )
             ]

@@ -23,9 +23,10 @@ provider that still finds the prompt too long gets one condensed retry. The requ
 usage is recorded (`record_call`) and announced (`model.usage`); how a reply ended decides
 what comes next (`stops.py`).
 
-Stopping (cancel, run deadline) is the runner's: it sets `stop_status` and cancels the task
-running `run`; the loop then cancels and drains its tools (see `parallel.py`), makes the
-finished part of the turn durable, and lets the cancellation propagate.
+Stopping (cancel, run deadline) is the run service's (`runs.py`): it sets `stop_status` and
+cancels the task running `run`; the loop then cancels and drains its tools (see
+`parallel.py`), makes the finished part of the turn durable, and lets the cancellation
+propagate.
 """
 
 from __future__ import annotations

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from appwright.events.types import CommitUpdated, ErrorInfo, FileUpdated, VersionCreated, _Event
+from appwright.events.types import (
+    CommitUpdated,
+    ErrorInfo,
+    FileUpdated,
+    RunUsage,
+    VersionCreated,
+    _Event,
+)
+from appwright.models.types import Usage
 
 
 def file_updates(
@@ -52,3 +60,14 @@ def commit_updates(changes: Iterable[tuple[str, str, str | None, Any]]) -> list[
         )
         for version_id, state, sha, error in changes
     ]
+
+
+def run_usage(usage: Usage, cost_usd: float | None) -> RunUsage:
+    """Model usage added up (a run's, a session's) as `run.finished` and the API carry it."""
+    return RunUsage(
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cache_read_tokens=usage.cache_read_tokens,
+        cache_write_tokens=usage.cache_write_tokens,
+        cost_usd=cost_usd,
+    )

@@ -117,6 +117,14 @@ class Database:
             conn = await stack.enter_async_context(self.engine.begin())
             return await work(conn)
 
+    async def answers(self) -> bool:
+        """Whether the database answers a trivial query (retries included), for health checks."""
+        try:
+            await self.read(lambda conn: conn.execute(sa.text("SELECT 1")))
+        except Exception:
+            return False
+        return True
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 

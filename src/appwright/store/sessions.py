@@ -33,9 +33,6 @@ class SessionRecord:
     created_at: datetime
     title: str = ""  # empty until the session has a message
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "app_id": self.app_id, "created_at": self.created_at.isoformat()}
-
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -52,18 +49,6 @@ class RunRecord:
     takeovers: int
     open_turn: dict[str, Any] | None
     created_at: datetime
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "session_id": self.session_id,
-            "text": self.text,
-            "status": self.status,
-            "turns": self.turns,
-            "edited_paths": self.edited_paths,
-            "error": self.error,
-            "created_at": self.created_at.isoformat(),
-        }
 
 
 def title_of(text: str, limit: int = TITLE_CHARS) -> str:

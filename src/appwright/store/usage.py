@@ -23,15 +23,6 @@ class Totals:
     cost_usd: float | None  # None when any call's price was unknown
     calls: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "input_tokens": self.usage.input_tokens,
-            "output_tokens": self.usage.output_tokens,
-            "cache_read_tokens": self.usage.cache_read_tokens,
-            "cache_write_tokens": self.usage.cache_write_tokens,
-            "cost_usd": self.cost_usd,
-        }
-
 
 @dataclass(frozen=True)
 class CallRecord:

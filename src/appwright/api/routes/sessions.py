@@ -9,9 +9,10 @@ from pydantic import BaseModel
 
 from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
+from appwright.api.responses import session_json
+from appwright.events.mapping import run_usage
 from appwright.events.types import RunUsage
 from appwright.ops import structured_logs as ctx
-from appwright.store import usage as usage_store
 from appwright.store.logs import MAX_SEQ
 from appwright.store.vendors import Vendor
 
@@ -49,8 +50,8 @@ class SessionDetail(BaseModel):
 @router.post("/api/apps/{app_id}/sessions", status_code=201)
 async def create_session(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
     ctx.app_id.set(app_id)
-    session = await runtime_of(request).runner.create_session(vendor.id, app_id)
-    return session.to_json()
+    session = await runtime_of(request).sessions.create_session(vendor.id, app_id)
+    return session_json(session)
 
 
 @router.get("/api/apps/{app_id}/sessions", response_model=list[SessionSummary])
@@ -58,13 +59,13 @@ async def list_sessions(app_id: str, request: Request, vendor: Vendor = Depends(
     """The app's sessions, newest first, each with its title and model usage."""
     ctx.app_id.set(app_id)
     runtime = runtime_of(request)
-    records = await runtime.runner.sessions(vendor.id, app_id)
-    totals = await runtime.db.read(lambda conn: usage_store.app_session_totals(conn, app_id))
+    records = await runtime.sessions.sessions(vendor.id, app_id)
+    totals = await runtime.sessions.usage_by_session(vendor.id, app_id)
     return [
         SessionSummary(
-            **s.to_json(),
+            **session_json(s),
             title=s.title or None,
-            usage=RunUsage(**totals[s.id].to_json()) if s.id in totals else None,
+            usage=run_usage(totals[s.id].usage, totals[s.id].cost_usd) if s.id in totals else None,
         )
         for s in records
     ]
@@ -75,16 +76,11 @@ async def get_session(session_id: str, request: Request, vendor: Vendor = Depend
     """The session, with its model usage so far and how full the model's context window was
     at its latest request."""
     runtime = runtime_of(request)
-    session = await runtime.runner.session(vendor.id, session_id)
-
-    async def usage(conn: Any) -> tuple[usage_store.Totals, tuple[int, int] | None]:
-        totals = await usage_store.session_totals(conn, session_id)
-        return totals, await usage_store.latest_measure(conn, session_id)
-
-    totals, measure = await runtime.db.read(usage)
+    session = await runtime.sessions.session(vendor.id, session_id)
+    totals, measure = await runtime.sessions.usage(vendor.id, session_id)
     return SessionDetail(
-        **session.to_json(),
-        usage=RunUsage(**totals.to_json()),
+        **session_json(session),
+        usage=run_usage(totals.usage, totals.cost_usd),
         context=SessionContext(
             tokens=measure[0] if measure else None,
             window=runtime.settings.model_info.context_window,
@@ -96,7 +92,7 @@ async def get_session(session_id: str, request: Request, vendor: Vendor = Depend
 async def post_message(
     session_id: str, body: MessageIn, request: Request, vendor: Vendor = Depends(current_vendor)
 ):
-    run_id, _created = await runtime_of(request).runner.submit(
+    run_id, _created = await runtime_of(request).sessions.submit(
         vendor.id, session_id, body.text, body.client_msg_id
     )
     return {"run_id": run_id}
@@ -104,7 +100,7 @@ async def post_message(
 
 @router.post("/api/sessions/{session_id}/cancel")
 async def cancel(session_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
-    run_id = await runtime_of(request).runner.cancel(vendor.id, session_id)
+    run_id = await runtime_of(request).runs.cancel(vendor.id, session_id)
     return {"run_id": run_id, "cancelled": run_id is not None}
 
 
@@ -115,4 +111,5 @@ async def session_events(
     after: int = Query(0, ge=0, le=MAX_SEQ),
     vendor: Vendor = Depends(current_vendor),
 ):
-    return {"events": await runtime_of(request).runner.session_events(vendor.id, session_id, after)}
+    events = await runtime_of(request).sessions.session_events(vendor.id, session_id, after)
+    return {"events": events}

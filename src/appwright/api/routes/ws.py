@@ -69,7 +69,7 @@ def _session_commands(session_id: str) -> Callable[[Runtime, Vendor], OnCommand]
             kind = frame.get("type")
             try:
                 if kind == "message":
-                    run_id, created = await runtime.runner.submit(
+                    run_id, created = await runtime.sessions.submit(
                         vendor.id, session_id, frame.get("text"), frame.get("client_msg_id")
                     )
                     return {
@@ -79,7 +79,7 @@ def _session_commands(session_id: str) -> Callable[[Runtime, Vendor], OnCommand]
                         "duplicate": not created,
                     }
                 if kind == "cancel":
-                    cancelled = await runtime.runner.cancel(vendor.id, session_id)
+                    cancelled = await runtime.runs.cancel(vendor.id, session_id)
                     return {"type": "cancelling", "run_id": cancelled}
                 if kind == "resume":
                     raise InvalidInput(
@@ -102,7 +102,7 @@ async def session_socket(websocket: WebSocket, session_id: str) -> None:
     await _serve(
         websocket,
         session_log(session_id),
-        lambda runtime, vendor: runtime.runner.session(vendor.id, session_id),
+        lambda runtime, vendor: runtime.sessions.session(vendor.id, session_id),
         _session_commands(session_id),
     )
 

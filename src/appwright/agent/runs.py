@@ -1,5 +1,6 @@
-"""Runs as a service: accepting messages, starting each run as a task (executed by
-`execution.RunExecutor`), cancelling, and taking over runs whose process died.
+"""Runs as a service: starting each run as a task (executed by `execution.RunExecutor`),
+cancelling, keeping leases, and taking over runs whose process died. (Sessions and the
+messages that start runs: `sessions.py`.)
 
 Ownership: the process running a run holds a lease on it (`store/leases.py`), renewed by a
 heartbeat. A process that finds a running run whose lease has expired takes it over: it
@@ -17,38 +18,29 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-import sqlalchemy as sa
-
-from appwright import text as text_rule
 from appwright.agent import takeover
 from appwright.agent.execution import RunExecutor, RunHandle
 from appwright.agent.journal import RunJournal
 from appwright.agent.loop import RunState
-from appwright.agent.prompt import files_note
 from appwright.config import Settings
-from appwright.errors import InvalidInput
-from appwright.events.types import RunStarted
 from appwright.journal.journal import Transaction
-from appwright.log_names import CONTROL_LOG, session_log
+from appwright.log_names import CONTROL_LOG
 from appwright.models.base import ModelClient
-from appwright.models.types import Message, TextPart
 from appwright.ops.metrics import Metrics
 from appwright.search.base import SearchProvider
-from appwright.store import apps as app_store
-from appwright.store import leases, logs
+from appwright.store import leases
 from appwright.store import sessions as session_store
 from appwright.store.ids import now
 from appwright.workspace import Workspace
 
 log = logging.getLogger(__name__)
-MAX_MESSAGE_CHARS = 20_000
 
 
-class Runner:
+class Runs:
     def __init__(
         self,
         settings: Settings,
@@ -92,8 +84,8 @@ class Runner:
     # --- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._maintenance = asyncio.create_task(self._maintain(), name="runner:maintenance")
-        self._control = asyncio.create_task(self._listen_for_control(), name="runner:control")
+        self._maintenance = asyncio.create_task(self._maintain(), name="runs:maintenance")
+        self._control = asyncio.create_task(self._listen_for_control(), name="runs:control")
 
     async def _listen_for_control(self) -> None:
         while True:
@@ -123,104 +115,7 @@ class Runner:
         if tasks:
             await asyncio.wait(tasks, timeout=5)
 
-    # --- sessions and messages ----------------------------------------------------------------
-
-    async def create_session(self, vendor_id: str, app_id: str) -> session_store.SessionRecord:
-        async def work(conn: Any) -> session_store.SessionRecord:
-            await app_store.get_app(conn, app_id, vendor_id)
-            return await session_store.create_session(conn, app_id, vendor_id)
-
-        return await self.db.run(work)
-
-    async def session(self, vendor_id: str | None, session_id: str) -> session_store.SessionRecord:
-        return await self.db.read(
-            lambda conn: session_store.get_session(conn, session_id, vendor_id)
-        )
-
-    async def sessions(self, vendor_id: str, app_id: str) -> list[session_store.SessionRecord]:
-        async def work(conn: Any) -> list[session_store.SessionRecord]:
-            await app_store.get_app(conn, app_id, vendor_id)
-            return await session_store.list_sessions(conn, app_id)
-
-        return await self.db.read(work)
-
-    async def session_events(
-        self, vendor_id: str | None, session_id: str, after: int
-    ) -> list[dict[str, Any]]:
-        async def work(conn: Any) -> list[dict[str, Any]]:
-            await session_store.get_session(conn, session_id, vendor_id)
-            return await logs.read(conn, session_log(session_id), after)
-
-        return await self.db.read(work)
-
-    async def submit(
-        self, vendor_id: str, session_id: str, text: Any, client_msg_id: str | None = None
-    ) -> tuple[str, bool]:
-        """Start a run for `text`; (run_id, created). A repeated `client_msg_id` returns the
-        run it started the first time and starts nothing."""
-        if not isinstance(text, str) or not text.strip():
-            raise InvalidInput("The message is empty.", code="message_empty")
-        if len(text) > MAX_MESSAGE_CHARS:
-            raise InvalidInput(
-                f"Messages are limited to {MAX_MESSAGE_CHARS} characters.", code="message_too_long"
-            )
-        text_rule.check(text, "The message")
-        # An empty id is refused rather than taken as "no id": it would look like one to
-        # the store, and a second message with it would be neither new nor a repeat.
-        if client_msg_id is not None and (
-            not isinstance(client_msg_id, str)
-            or not 1 <= len(client_msg_id) <= 100
-            or text_rule.find(client_msg_id) is not None
-        ):
-            raise InvalidInput(
-                "client_msg_id must be a non-empty string of at most 100 characters.",
-                code="invalid_client_msg_id",
-            )
-        log_name = session_log(session_id)
-
-        async def work(
-            tx: Transaction,
-        ) -> tuple[session_store.RunRecord, session_store.SessionRecord, bool]:
-            conn = tx.conn
-            session = await session_store.get_session(conn, session_id, vendor_id, lock=True)
-            if client_msg_id:
-                existing = await session_store.run_by_client_msg_id(conn, session_id, client_msg_id)
-                if existing is not None:
-                    return existing, session, False
-            run = await session_store.insert_run(
-                conn, session_id, text, client_msg_id, self.instance
-            )
-            await session_store.update_run(conn, run.id, lease_until=self._lease_deadline())
-            names = [f.path for f in await app_store.list_files(conn, session.app_id)]
-            message = Message(
-                role="user", parts=(TextPart(text), TextPart(files_note(names), note=True))
-            )
-            await session_store.append_messages(conn, session_id, run.id, [message])
-            await tx.append(
-                log_name, [RunStarted(text=text, client_msg_id=client_msg_id, run_id=run.id)]
-            )
-            return run, session, True
-
-        try:
-            run, session, created = await self.journal.commit(work)
-        except sa.exc.IntegrityError:
-            # The same client_msg_id, inserted by another process at the same moment.
-            existing = await self._run_for_resent(session_id, client_msg_id)
-            if existing is None:
-                raise
-            return existing, False
-        if not created:
-            return run.id, False
-        self._launch(run, session, leases.Lease(run.id, self.instance, run.takeovers))
-        return run.id, True
-
-    async def _run_for_resent(self, session_id: str, client_msg_id: str | None) -> str | None:
-        if not client_msg_id:
-            return None
-        run = await self.db.read(
-            lambda conn: session_store.run_by_client_msg_id(conn, session_id, client_msg_id)
-        )
-        return None if run is None else run.id
+    # --- cancelling ----------------------------------------------------------------------------
 
     async def cancel(self, vendor_id: str | None, session_id: str) -> str | None:
         """Cancel the session's active run, wherever it runs; the id of the run, if any."""
@@ -250,10 +145,10 @@ class Runner:
 
     # --- running ----------------------------------------------------------------------------
 
-    def _lease_deadline(self) -> Any:
+    def lease_deadline(self) -> datetime:
         return now() + timedelta(seconds=self.lease_seconds)
 
-    def _launch(
+    def launch(
         self,
         run: session_store.RunRecord,
         session: session_store.SessionRecord,
@@ -295,7 +190,7 @@ class Runner:
         held = [handle.journal.lease for handle in self.active.values()]
 
         async def work(conn: Any) -> leases.Renewal:
-            return await leases.renew(conn, held, self._lease_deadline())
+            return await leases.renew(conn, held, self.lease_deadline())
 
         renewal = await self.db.run(work)
         for run_id in renewal.lost:
@@ -322,11 +217,11 @@ class Runner:
                 extra={"resumed_run": run_id, "resumed": taken.resumed},
             )
             self.metrics.takeovers.labels("resumed" if taken.resumed else "ended").inc()
-            handle = self._launch(taken.run, taken.session, taken.lease)
+            handle = self.launch(taken.run, taken.session, taken.lease)
             handle.abandoned = taken.abandoned
             if taken.run.cancel_requested:
                 handle.stop("cancelled")
 
     async def _take_over(self, tx: Transaction, *, run_id: str) -> takeover.Takeover | None:
-        return await takeover.take_over(tx, run_id, self.instance, now(), self._lease_deadline())
+        return await takeover.take_over(tx, run_id, self.instance, now(), self.lease_deadline())
 
