@@ -94,7 +94,7 @@ async def runtime(make_settings: Callable[..., Settings]) -> AsyncIterator[Runti
 
 @pytest.fixture
 async def idle_runtime(make_settings: Callable[..., Settings]) -> AsyncIterator[Runtime]:
-    """A runtime whose runner looks for runs to take over only as it starts: for tests that
+    """A runtime whose run service looks for runs to take over only as it starts: for tests that
     make runs by hand. Runs made during the test and still running at its end are ended
     then, so that no later test's service (they share the PostgreSQL database) takes one
     over."""
