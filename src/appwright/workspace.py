@@ -19,7 +19,6 @@ from appwright.files.validation import validate_content, validate_path
 from appwright.journal.journal import Journal, Transaction
 from appwright.log_names import app_log
 from appwright.store import apps as app_store
-from appwright.store import logs
 from appwright.store import vendors as vendor_store
 from appwright.store import versions as version_store
 from appwright.store.database import Database
@@ -338,11 +337,9 @@ class Workspace:
     async def app_events(
         self, vendor_id: str | None, app_id: str, after: int
     ) -> list[dict[str, Any]]:
-        async def work(conn: Any) -> list[dict[str, Any]]:
-            await app_store.get_app(conn, app_id, vendor_id)
-            return await logs.read(conn, app_log(app_id), after)
-
-        return await self.db.read(work)
+        return await self.journal.read(
+            app_log(app_id), after, check=lambda conn: app_store.get_app(conn, app_id, vendor_id)
+        )
 
     def _tell_listeners(self, written: Written) -> None:
         for listener in self._version_listeners:

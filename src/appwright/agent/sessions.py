@@ -16,7 +16,7 @@ from appwright.journal.journal import Transaction
 from appwright.log_names import session_log
 from appwright.models.types import Message, TextPart
 from appwright.store import apps as app_store
-from appwright.store import leases, logs
+from appwright.store import leases
 from appwright.store import sessions as session_store
 from appwright.store import usage as usage_store
 from appwright.workspace import Workspace
@@ -52,11 +52,11 @@ class Sessions:
     async def session_events(
         self, vendor_id: str | None, session_id: str, after: int
     ) -> list[dict[str, Any]]:
-        async def work(conn: Any) -> list[dict[str, Any]]:
-            await session_store.get_session(conn, session_id, vendor_id)
-            return await logs.read(conn, session_log(session_id), after)
-
-        return await self.db.read(work)
+        return await self.journal.read(
+            session_log(session_id),
+            after,
+            check=lambda conn: session_store.get_session(conn, session_id, vendor_id),
+        )
 
     async def submit(
         self, vendor_id: str, session_id: str, text: Any, client_msg_id: str | None = None

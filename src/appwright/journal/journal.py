@@ -67,6 +67,20 @@ class Journal:
                 await self.bus.publish(log_name, wire)
 
     async def read(
-        self, log_name: str, after: int, limit: int | None = None
-    ) -> list[dict[str, Any]]:
-        return await self.db.read(lambda conn: logs.read(conn, log_name, after, limit))
+        self,
+        log_name: str,
+        after: int,
+        limit: int | None = None,
+        *,
+        check: Callable[[AsyncConnection], Awaitable[Any]] | None = None,
+    ) -> list[Wire]:
+        """The log's events after `after`, in order: the one reader of a log for clients
+        (HTTP and WebSocket). `check` (may this vendor read it?) runs first, in the same
+        read, and raises to refuse."""
+
+        async def work(conn: AsyncConnection) -> list[Wire]:
+            if check is not None:
+                await check(conn)
+            return await logs.read(conn, log_name, after, limit)
+
+        return await self.db.read(work)
