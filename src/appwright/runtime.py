@@ -15,7 +15,6 @@ from appwright.config import Settings
 from appwright.events.bus import Bus, InProcessBus
 from appwright.git.outbox import GitOutbox
 from appwright.models.base import ModelClient
-from appwright.models.factory import make_model
 from appwright.ops.metrics import Metrics
 from appwright.ops.secret_files import secret_in_file
 from appwright.search.base import SearchProvider
@@ -25,6 +24,31 @@ from appwright.store.migrate import upgrade
 from appwright.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+
+def make_model(settings: Settings) -> ModelClient | None:
+    """Which model client a runtime uses, from the settings (None: no model configured)."""
+    provider = settings.resolved_provider
+    if provider == "anthropic":
+        from appwright.models.anthropic import AnthropicModel
+
+        assert settings.anthropic_api_key is not None
+        return AnthropicModel(
+            api_key=settings.anthropic_api_key.get_secret_value(),
+            base_url=settings.anthropic_base_url,
+            idle_timeout=settings.timeout_model_idle,
+        )
+    if provider == "openai":
+        from appwright.models.openai import OpenAIModel
+
+        return OpenAIModel(
+            api_key=settings.openai_api_key.get_secret_value()
+            if settings.openai_api_key
+            else "none",
+            base_url=settings.openai_base_url,
+            idle_timeout=settings.timeout_model_idle,
+        )
+    return None
 
 
 class Runtime:

@@ -27,8 +27,7 @@ from appwright.agent.tools import tool_specs
 from appwright.config import Settings
 from appwright.errors import AppwrightError
 from appwright.events.types import ErrorInfo, RunStatus, ToolStatus
-from appwright.models.base import ModelClient
-from appwright.models.factory import NOT_CONFIGURED
+from appwright.models.base import NOT_CONFIGURED, ModelClient
 from appwright.models.types import REFUSAL, Message
 from appwright.ops import structured_logs as ctx
 from appwright.ops.metrics import Metrics

@@ -12,6 +12,11 @@ from typing import Protocol
 
 from appwright.models.types import ModelRequest, StreamEvent
 
+NOT_CONFIGURED = (
+    "No AI model is configured. Set ANTHROPIC_API_KEY (and optionally APPWRIGHT_MODEL), or "
+    "APPWRIGHT_PROVIDER=openai with OPENAI_BASE_URL and OPENAI_API_KEY, then restart appwright."
+)
+
 
 class ModelClient(Protocol):
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]: ...
