@@ -8,17 +8,24 @@ import gc
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appwright.config import Settings
 from appwright.errors import AppwrightError
 from appwright.files.validation import decode_text
 from appwright.ops import logging as logs
-from appwright.runtime import Runtime
+
+if TYPE_CHECKING:
+    from appwright.runtime import Runtime
 
 LOCAL_VENDOR_FILE = "local-vendor.token"
 
 
 async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-def]
+    # Imported here: the service's modules (the model SDKs above all) take seconds to
+    # import, and `chat` and `sim` need none of them.
+    from appwright.runtime import Runtime
+
     runtime = Runtime(settings)
     await runtime.start()
     try:
@@ -45,6 +52,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from appwright.api.app import create_app
+    from appwright.runtime import Runtime
 
     runtime = Runtime(settings)
     await runtime.start()
@@ -133,6 +141,17 @@ async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
     print(app.id)
 
 
+async def _list_apps(runtime: Runtime, args: argparse.Namespace) -> None:
+    vendor = await runtime.workspace.vendor_for_token(args.token or "") if args.token else None
+    if args.token and vendor is None:
+        raise AppwrightError("No vendor has that token: check --token.", code="unauthorized")
+    if vendor is None:
+        vendor = await runtime.workspace.vendor_for_token(await _local_vendor_token(runtime))
+    assert vendor is not None
+    for app in await runtime.workspace.apps(vendor.id):
+        print(f"{app.id}  {app.name}")
+
+
 async def _export_app(runtime: Runtime, args: argparse.Namespace) -> None:
     app = await runtime.workspace.app(None, args.app)
     target = Path(args.dir)
@@ -141,6 +160,19 @@ async def _export_app(runtime: Runtime, args: argparse.Namespace) -> None:
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(content, encoding="utf-8")
     print(f"exported {app.id} to {target}")
+
+
+def _saved_local_token(settings: Settings) -> str:
+    """The local vendor's token, as `serve` saved it in its data dir."""
+    path = settings.data_dir / LOCAL_VENDOR_FILE
+    try:
+        return path.read_text().strip()
+    except OSError:
+        raise AppwrightError(
+            f"There is no local vendor token at {path}: run this in the folder where "
+            "`scripts/serve` runs (or set APPWRIGHT_DATA_DIR to its data dir), or pass --token.",
+            code="no_local_token",
+        ) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -179,6 +211,9 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--scripts", help="JSON file of {model: {turns: [...]}} to preload")
 
+    app_list = app.add_parser("list", help="the vendor's apps: id and name")
+    app_list.add_argument("--token", help="the vendor's token (default: the local vendor)")
+
     app_export = app.add_parser("export", help="write an app's files to a folder")
     app_export.add_argument("app")
     app_export.add_argument("dir")
@@ -201,12 +236,14 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_with_runtime(settings, create))
         elif args.command == "app" and args.action == "create":
             asyncio.run(_with_runtime(settings, lambda rt: _create_app(rt, args)))
+        elif args.command == "app" and args.action == "list":
+            asyncio.run(_with_runtime(settings, lambda rt: _list_apps(rt, args)))
         elif args.command == "app" and args.action == "export":
             asyncio.run(_with_runtime(settings, lambda rt: _export_app(rt, args)))
         elif args.command == "chat":
             from appwright.chat import chat
 
-            token = args.token or (settings.data_dir / LOCAL_VENDOR_FILE).read_text().strip()
+            token = args.token or _saved_local_token(settings)
             status = asyncio.run(chat(args.url, token, args.app, args.prompt, args.session))
             return 0 if status == "completed" else 1
         elif args.command == "sim":
