@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import uvicorn
 
 from appwright.config import Settings
 from appwright.errors import AppwrightError
@@ -49,8 +52,6 @@ async def _local_vendor_token(runtime: Runtime) -> str:
 
 
 async def _serve(settings: Settings, host: str, port: int) -> None:
-    import uvicorn
-
     from appwright.api.app import create_app
     from appwright.runtime import Runtime
 
@@ -68,11 +69,6 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             else "admin token: from APPWRIGHT_ADMIN_TOKEN or the data dir"
         )
         url = _workspace_url(base, token, settings)
-        print(
-            f"\n  appwright is running. Open your workspace:\n\n    {url}\n\n"
-            f"  ({admin_note}; API docs at {base}/docs)\n",
-            flush=True,
-        )
         config = uvicorn.Config(
             create_app(runtime=runtime),
             host=host,
@@ -83,9 +79,27 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             timeout_graceful_shutdown=5,
         )
         _tune_garbage_collection()
-        await uvicorn.Server(config).serve()
+        banner = (
+            f"\n  appwright is running. Open your workspace:\n\n    {url}\n\n"
+            f"  ({admin_note}; API docs at {base}/docs)\n"
+        )
+        await _BannerServer(config, banner).serve()
     finally:
         await runtime.stop()
+
+
+class _BannerServer(uvicorn.Server):
+    """Prints the banner once the port answers, so the URL is the last thing printed at start
+    and opening it works at once."""
+
+    def __init__(self, config: uvicorn.Config, banner: str) -> None:
+        super().__init__(config)
+        self.banner = banner
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            print(self.banner, flush=True)
 
 
 def _workspace_url(base: str, token: str, settings: Settings) -> str:
@@ -210,6 +224,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--scripts", help="JSON file of {model: {turns: [...]}} to preload")
+    sim.add_argument("--quiet", action="store_true", help="no request log")
 
     app_list = app.add_parser("list", help="the vendor's apps: id and name")
     app_list.add_argument("--token", help="the vendor's token (default: the local vendor)")
@@ -249,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "sim":
             from appwright.sim import run_sim
 
-            run_sim(args.host, args.port, args.scripts)
+            run_sim(args.host, args.port, args.scripts, quiet=args.quiet)
     except AppwrightError as error:
         print(f"error [{error.code}]: {error.message}", file=sys.stderr)
         return 2
