@@ -78,7 +78,9 @@ def test_the_three_demo_commands_show_the_scripted_model_editing_an_app(tmp_path
         while not any("Open your workspace" in line for line in printed):
             assert time.monotonic() < deadline and serve.poll() is None, "".join(printed)
             printed.append(serve.stdout.readline())
-        # The URL is the last thing `serve` prints at start: the lines after the banner's.
+        # Before the banner, one line per setup step; the URL is the last thing printed.
+        steps = [line for line in printed[:-1] if line.strip()]
+        assert steps and all(re.match(r"  \S.* … (done|up to date)$", s) for s in steps), steps
         url = next(line for line in [serve.stdout.readline() for _ in range(4)] if line.strip())
         assert f"http://localhost:{serve_port}/?token=" in url
         wait_for_port(sim_port, started[0])

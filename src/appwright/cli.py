@@ -155,13 +155,10 @@ async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
     print(app.id)
 
 
-async def _list_apps(runtime: Runtime, args: argparse.Namespace) -> None:
-    vendor = await runtime.workspace.vendor_for_token(args.token or "") if args.token else None
-    if args.token and vendor is None:
-        raise AppwrightError("No vendor has that token: check --token.", code="unauthorized")
+async def _list_apps(runtime: Runtime, token: str) -> None:
+    vendor = await runtime.workspace.vendor_for_token(token)
     if vendor is None:
-        vendor = await runtime.workspace.vendor_for_token(await _local_vendor_token(runtime))
-    assert vendor is not None
+        raise AppwrightError("No vendor has that token: check --token.", code="unauthorized")
     for app in await runtime.workspace.apps(vendor.id):
         print(f"{app.id}  {app.name}")
 
@@ -252,7 +249,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "app" and args.action == "create":
             asyncio.run(_with_runtime(settings, lambda rt: _create_app(rt, args)))
         elif args.command == "app" and args.action == "list":
-            asyncio.run(_with_runtime(settings, lambda rt: _list_apps(rt, args)))
+            # A saved token first: in the wrong folder this says so instead of making a data dir.
+            token = args.token or _saved_local_token(settings)
+            asyncio.run(_with_runtime(settings, lambda rt: _list_apps(rt, token)))
         elif args.command == "app" and args.action == "export":
             asyncio.run(_with_runtime(settings, lambda rt: _export_app(rt, args)))
         elif args.command == "chat":

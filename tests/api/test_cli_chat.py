@@ -255,6 +255,15 @@ def test_each_mistake_is_one_sentence_saying_what_to_do(served: Served, tmp_path
     )
     assert elsewhere.returncode == 2
     assert "where `scripts/serve` runs" in one_sentence(elsewhere.stderr)
+    listed_elsewhere = subprocess.run(
+        [str(APPWRIGHT), "app", "list"],
+        env=_env(tmp_path / "not-a-data-dir"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listed_elsewhere.returncode == 2
+    assert "where `scripts/serve` runs" in one_sentence(listed_elsewhere.stderr)
     assert not (tmp_path / "not-a-data-dir").exists()
 
     code, _, err = finish(served.chat(app_id, "hi", "--token", "not-a-token"))
