@@ -44,7 +44,7 @@ def demo_commands() -> list[str]:
 def test_the_three_demo_commands_show_the_scripted_model_editing_an_app(tmp_path: Path) -> None:
     """The README's demo, run as written from the repository's folder, on free ports instead
     of the defaults (8765, 8000) and a throw-away data dir."""
-    sim_line, serve_line, chat_line = demo_commands()
+    serve_line, sim_line, chat_line = demo_commands()
     sim_port, serve_port = _free_port(), _free_port()
 
     def local(line: str) -> str:
@@ -58,7 +58,7 @@ def test_the_three_demo_commands_show_the_scripted_model_editing_an_app(tmp_path
     env["APPWRIGHT_DATA_DIR"] = str(tmp_path / "data")
     started: list[subprocess.Popen[str]] = []
     try:
-        for line in (sim_line, serve_line):
+        for line in (serve_line, sim_line):
             assert line.endswith(" &")
             started.append(
                 subprocess.Popen(
@@ -71,7 +71,7 @@ def test_the_three_demo_commands_show_the_scripted_model_editing_an_app(tmp_path
                     start_new_session=True,
                 )
             )
-        serve = started[1]
+        serve = started[0]
         assert serve.stdout is not None
         printed = []
         deadline = time.monotonic() + 240  # a first start may build the workspace
@@ -83,7 +83,7 @@ def test_the_three_demo_commands_show_the_scripted_model_editing_an_app(tmp_path
         assert steps and all(re.match(r"  \S.* … (done|up to date)$", s) for s in steps), steps
         url = next(line for line in [serve.stdout.readline() for _ in range(4)] if line.strip())
         assert f"http://localhost:{serve_port}/?token=" in url
-        wait_for_port(sim_port, started[0])
+        wait_for_port(sim_port, started[1])
 
         chat = subprocess.run(
             ["bash", "-c", local(chat_line)],
