@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from appwright.config import Settings
 from appwright.errors import AppwrightError
@@ -46,6 +49,8 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
 
     from appwright.api.app import create_app
 
+    preview_port = _preview_port(settings, host, port)
+    settings = settings.model_copy(update={"preview_port": preview_port})
     runtime = Runtime(settings)
     await runtime.start()
     try:
@@ -60,24 +65,60 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             else "admin token: from APPWRIGHT_ADMIN_TOKEN or the data dir"
         )
         url = _workspace_url(base, token, settings)
+        previews = f"; previews on port {preview_port}" if preview_port else ""
         print(
             f"\n  appwright is running. Open your workspace:\n\n    {url}\n\n"
-            f"  ({admin_note}; API docs at {base}/docs)\n",
+            f"  ({admin_note}; API docs at {base}/docs{previews})\n",
             flush=True,
         )
-        config = uvicorn.Config(
-            create_app(runtime=runtime),
-            host=host,
-            port=port,
-            log_config=None,
-            ws_ping_interval=20,
-            ws_ping_timeout=20,
-            timeout_graceful_shutdown=5,
-        )
+        app = create_app(runtime=runtime)
+
+        def config(at: int, **extra: Any) -> uvicorn.Config:
+            return uvicorn.Config(
+                app,
+                host=host,
+                port=at,
+                log_config=None,
+                ws_ping_interval=20,
+                ws_ping_timeout=20,
+                timeout_graceful_shutdown=5,
+                **extra,
+            )
+
+        class SecondServer(uvicorn.Server):
+            """The preview's port: the workspace's server takes the signals, and stops it."""
+
+            @contextlib.contextmanager
+            def capture_signals(self) -> Iterator[None]:
+                yield
+
+        server = uvicorn.Server(config(port))
         _tune_garbage_collection()
-        await uvicorn.Server(config).serve()
+        if preview_port is None:
+            await server.serve()
+            return
+        # The preview's own origin when nothing else gives it one: a second port answered
+        # by the same app, which tells the two apart by the port a request arrived on.
+        second = SecondServer(config(preview_port, lifespan="off"))
+        serving = asyncio.create_task(second.serve())
+        try:
+            await server.serve()
+        finally:
+            second.should_exit = True
+            await serving
     finally:
         await runtime.stop()
+
+
+def _preview_port(settings: Settings, host: str, port: int) -> int | None:
+    """The second port the preview needs, or None: a workspace on a loopback address is
+    opened by a loopback name, which gives each app an origin of its own
+    (`*.preview.localhost`), and so does a URL template."""
+    from appwright.api.preview_origin import is_loopback
+
+    if settings.preview_url_template or is_loopback(host):
+        return None
+    return settings.preview_port or port + 1
 
 
 def _workspace_url(base: str, token: str, settings: Settings) -> str:
