@@ -55,10 +55,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     await runtime.start()
     try:
         token = await _local_vendor_token(runtime)
-        base = (
-            settings.public_url
-            or f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"
-        )
+        base = settings.public_url or f"http://{_local_host(settings, host)}:{port}"
         admin_note = (
             f"admin token created in {settings.data_dir / 'admin.token'}"
             if runtime.admin_token_created
@@ -110,13 +107,23 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         await runtime.stop()
 
 
-def _preview_port(settings: Settings, host: str, port: int) -> int | None:
-    """The second port the preview needs, or None: a workspace on a loopback address is
-    opened by a loopback name, which gives each app an origin of its own
-    (`*.preview.localhost`), and so does a URL template."""
+def _local_host(settings: Settings, host: str) -> str:
+    """The host of the printed URL: the local name for a loopback address (the workspace
+    is sent there anyway), `localhost` for every address, else the address itself."""
     from appwright.api.preview_origin import is_loopback
 
-    if settings.preview_url_template or is_loopback(host):
+    if settings.local_name and (host in ("0.0.0.0", "::") or is_loopback(host)):
+        return settings.local_name
+    return "localhost" if host in ("0.0.0.0", "::", "127.0.0.1") else host
+
+
+def _preview_port(settings: Settings, host: str, port: int) -> int | None:
+    """The second port the preview needs, or None: a URL template gives each app an origin
+    of its own, and so does the local name when the workspace can only be reached at a
+    loopback address (which it sends to that name)."""
+    from appwright.api.preview_origin import is_loopback
+
+    if settings.preview_url_template or (settings.local_name and is_loopback(host)):
         return None
     return settings.preview_port or port + 1
 

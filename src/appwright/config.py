@@ -7,6 +7,7 @@ SDKs and every user's shell already use them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -105,9 +106,13 @@ class Settings(BaseSettings):
     # e.g. https://{app}.preview.example.com: each app's preview on its own origin under a
     # wildcard domain (api/preview_origin.py tells where the preview is without it).
     preview_url_template: str | None = None
-    # The second port of the preview when neither a template nor a loopback name gives it
-    # an origin of its own; `serve` opens it (default: its port + 1).
+    # The second port of the preview when neither a template nor a local name gives it an
+    # origin of its own; `serve` opens it (default: its port + 1).
     preview_port: int | None = Field(default=None, ge=1, le=65535)
+    # The name a workspace opened at localhost or 127.0.0.1 is sent to, so that each app's
+    # preview has an origin of its own on the workspace's site ({app}.appwright.localhost).
+    # Empty: the workspace stays where it was opened, and previews use the second port.
+    local_name: str = "appwright.localhost"
     secret_key: SecretStr | None = None
 
     log_level: str = "INFO"
@@ -132,6 +137,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _preview_template_usable(self) -> Settings:
+        name = self.local_name
+        if name and not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.localhost", name):
+            raise ValueError(
+                "APPWRIGHT_LOCAL_NAME must be a lower-case name under localhost "
+                "(e.g. appwright.localhost), or empty"
+            )
         if self.preview_url_template:
             problem = template_problem(self.preview_url_template)
             if problem:

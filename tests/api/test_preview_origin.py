@@ -31,7 +31,7 @@ def label(app_id: str) -> str:
     return app_id.replace("_", "-")
 
 
-async def link(vendor: Any, app_id: str, host: str = "localhost:8000") -> dict[str, Any]:
+async def link(vendor: Any, app_id: str, host: str = "appwright.localhost:8000") -> dict[str, Any]:
     """The preview link the workspace gets when the browser reached it as `host`."""
     response = await vendor.get(f"/api/apps/{app_id}/preview", headers={"Host": host})
     assert response.status_code == 200, response.text
@@ -65,7 +65,7 @@ async def enter(browser: httpx.AsyncClient, url: str) -> tuple[str, httpx.Respon
     return value.split("=", 1)[1], response
 
 
-def own_origin(response: httpx.Response, framer: str = "http://127.0.0.1:*") -> None:
+def own_origin(response: httpx.Response, framer: str = "http://appwright.localhost:*") -> None:
     """Served as on a real host, framed by the workspace only."""
     policy = response.headers["content-security-policy"]
     sandbox, _, ancestors = policy.partition("; frame-ancestors ")
@@ -83,12 +83,18 @@ async def shop(new_vendor) -> tuple[Any, str]:
 
 
 @pytest.mark.parametrize(
-    "host", ["localhost:8000", "127.0.0.1:8000", "[::1]:8000", "LocalHost:8000"]
+    ("host", "under"),
+    [
+        ("appwright.localhost:8000", "appwright.localhost"),
+        ("AppWright.LocalHost:8000", "appwright.localhost"),
+        ("my.dev.localhost:8000", "my.dev.localhost"),
+    ],
 )
-async def test_a_loopback_workspace_gives_each_app_its_own_origin(shop, host) -> None:
+async def test_a_local_workspace_gives_each_app_its_own_origin(shop, host, under) -> None:
     vendor, app_id = shop
     got = await link(vendor, app_id, host)
-    origin = f"http://{label(app_id)}.preview.localhost:8000"
+    # Under the workspace's own name: another origin, the same site (storage is allowed).
+    origin = f"http://{label(app_id)}.{under}:8000"
     assert got["origin"] == origin
     assert got["root"] == origin + "/"
     assert got["url"].startswith(origin + "/.appwright/") and got["url"].endswith("/")
@@ -103,8 +109,9 @@ async def test_the_link_sets_a_cookie_and_the_app_loads_at_clean_urls(shop, brow
     credential, entered = await enter(browser, got["url"])
     assert entered.headers["location"] == "/"
     cookie = entered.headers["set-cookie"].lower()
-    for attribute in ("httponly", "path=/", "secure", "samesite=none", "partitioned", "max-age="):
+    for attribute in ("httponly", "path=/", "samesite=lax", "max-age="):
         assert attribute in cookie, cookie
+    assert "secure" not in cookie  # plain http: a Secure cookie would not be kept
     assert vendor.token not in entered.headers["set-cookie"]
     own_origin(entered)
 
@@ -161,7 +168,7 @@ async def test_one_apps_credential_opens_no_other_app(shop, browser_at, new_vend
     got = await link(vendor, app_id)
     credential, _ = await enter(browser_at(got["origin"]), got["url"])
     for target in (own_other, theirs, "app_00000000000000000000"):
-        browser = browser_at(f"http://{label(target)}.preview.localhost:8000")
+        browser = browser_at(f"http://{label(target)}.appwright.localhost:8000")
         for response in (
             await browser.get("/", headers={"Cookie": f"{COOKIE}={credential}"}),
             await browser.get(f"/.appwright/{credential}/"),
@@ -170,7 +177,7 @@ async def test_one_apps_credential_opens_no_other_app(shop, browser_at, new_vend
             assert "secret" not in response.text and "mine too" not in response.text
             assert "set-cookie" not in response.headers
     # A stranger's token cannot make a link to this app.
-    refused = await stranger.get(f"/api/apps/{app_id}/preview", headers={"Host": "localhost:8000"})
+    refused = await stranger.get(f"/api/apps/{app_id}/preview")
     assert refused.status_code == 404
 
 
@@ -272,8 +279,35 @@ async def test_the_workspace_may_frame_the_preview_and_no_one_the_workspace(
     got = await link(vendor, app_id)
     entered = await browser_at(got["origin"]).get(got["url"])
     ancestors = entered.headers["content-security-policy"].split("frame-ancestors ")[1].split()
-    assert "http://localhost:*" in ancestors and "http://127.0.0.1:*" in ancestors
-    assert "*" not in ancestors and "https:" not in ancestors
+    assert ancestors == ["http://appwright.localhost:*"]
+
+
+@pytest.mark.parametrize("host", ["localhost:8000", "127.0.0.1:8000", "[::1]:8000"])
+async def test_a_workspace_opened_at_a_loopback_address_moves_to_the_local_name(
+    shop, client, host
+) -> None:
+    vendor, _app_id = shop
+    moved = await client.get("/apps/app_1?token=T&x=%20y", headers={"Host": host})
+    assert moved.status_code == 307
+    assert moved.headers["location"] == "http://appwright.localhost:8000/apps/app_1?token=T&x=%20y"
+    # The API stays where it is asked.
+    assert (await vendor.get("/api/apps", headers={"Host": host})).status_code == 200
+    assert (
+        await client.get("/apps/x", headers={"Host": "appwright.localhost:8000"})
+    ).status_code == 200
+    assert (await client.get("/apps/x", headers={"Host": "192.0.2.1:8000"})).status_code == 200
+
+
+async def test_without_a_local_name_a_loopback_workspace_stays_and_uses_a_port(
+    make_service,
+) -> None:
+    service = await make_service(local_name="")
+    vendor = await service.vendor()
+    app_id = await vendor.create_app(SITE)
+    page = await service.client.get("/apps/x", headers={"Host": "127.0.0.1:8000"})
+    assert page.status_code == 200
+    got = await link(vendor, app_id, "127.0.0.1:8000")
+    assert got["root"] == f"http://127.0.0.1:8001/preview/{app_id}/"
 
 
 async def test_a_socket_on_the_preview_origin_is_closed(shop, asgi_app) -> None:
@@ -292,7 +326,7 @@ async def test_a_socket_on_the_preview_origin_is_closed(shop, asgi_app) -> None:
         "path": f"/ws/apps/{app_id}",
         "raw_path": f"/ws/apps/{app_id}".encode(),
         "query_string": f"token={vendor.token}".encode(),
-        "headers": [(b"host", f"{label(app_id)}.preview.localhost:8000".encode())],
+        "headers": [(b"host", f"{label(app_id)}.appwright.localhost:8000".encode())],
         "scheme": "ws",
         "server": ("127.0.0.1", 8000),
     }
@@ -306,11 +340,18 @@ def test_host_headers_are_read_as_browsers_send_them() -> None:
     assert split_host("[::1]") == ("::1", None)
     assert split_host("example.com") == ("example.com", None)
     assert split_host("example.com:notaport") == ("example.com:notaport", None)
-    sites = PreviewSites(None, None, None)
-    scope = {"type": "http", "headers": [(b"host", b"app-1f.preview.localhost:9")], "server": None}
-    target = sites.target(scope)
-    assert target is not None and target.app_id == "app_1f"
-    for host in (b"evil.example", b"app_1f.preview.localhost", b"x.app-1f.preview.localhost", b""):
+    sites = PreviewSites(None, None, None, "appwright.localhost")
+    for host in (b"app-1f.appwright.localhost:9", b"APP-1F.dev.localhost"):
+        target = sites.target({"type": "http", "headers": [(b"host", host)], "server": None})
+        assert target is not None and target.app_id == "app_1f", host
+    for host in (
+        b"evil.example",
+        b"appwright.localhost",
+        b"app_1f.appwright.localhost",
+        b"x.app-1f.appwright.localhost",
+        b"app-1f.localhost",
+        b"",
+    ):
         assert sites.target({"type": "http", "headers": [(b"host", host)]}) is None, host
 
 
@@ -331,3 +372,11 @@ def test_a_template_that_cannot_work_is_refused_at_start(template) -> None:
 def test_a_template_needs_the_workspaces_url() -> None:
     with pytest.raises(ValidationError, match="APPWRIGHT_PUBLIC_URL"):
         Settings(_env_file=None, preview_url_template="https://{app}.preview.example.com")
+
+
+@pytest.mark.parametrize(
+    "name", ["localhost", "example.com", "Appwright.localhost", "a b.localhost"]
+)
+def test_a_local_name_must_be_under_localhost(name) -> None:
+    with pytest.raises(ValidationError, match="APPWRIGHT_LOCAL_NAME"):
+        Settings(_env_file=None, local_name=name)

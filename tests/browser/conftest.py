@@ -40,8 +40,10 @@ CHROMIUM_ARGS = [
 ]
 MODEL = "browser-sim"
 MODEL_PRICE = {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75}
+# The preview is on `<app>.preview.localhost`, which browsers resolve to the loopback address.
 LOCAL = re.compile(
-    r"^(?:(?:https?|wss?)://(?:127\.0\.0\.1|localhost)(?::\d+)?/|data:|blob:|about:)"
+    r"^(?:(?:https?|wss?)://(?:127\.0\.0\.1|(?:[a-z0-9-]+\.)*localhost)(?::\d+)?/"
+    r"|data:|blob:|about:)"
 )
 START_TIMEOUT = 60.0
 

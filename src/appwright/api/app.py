@@ -36,7 +36,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app = FastAPI(title="appwright", version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
     settings = runtime.settings
-    sites = PreviewSites(settings.preview_url_template, settings.preview_port, settings.public_url)
+    sites = PreviewSites(
+        settings.preview_url_template,
+        settings.preview_port,
+        settings.public_url,
+        settings.local_name,
+    )
     app.state.preview_sites = sites
     errors.install(app)
     # Outermost last: every response gets its headers, every request its id and record,

@@ -8,12 +8,9 @@ to that app's root, and sends the browser on to `<root><path>`. Every later requ
 app's pages, styles, scripts and fetches carries the cookie; the app's scripts cannot read
 it, and it opens this one app only (its signature is over the app id).
 
-The cookie must reach the server from inside the workspace's iframe, which is another site
-locally (`127.0.0.1` frames `app-….preview.localhost`): on a secure origin (https, or a
-loopback name, which browsers treat as secure) it is `SameSite=None; Secure; Partitioned`,
-so it also works where third-party cookies are blocked, keyed to the page that framed it.
-On plain http elsewhere (the second port, same host as the workspace, so the same site) it
-is `SameSite=Lax`.
+The preview is on the workspace's site (`preview_origin.py` says why), so the cookie is
+`SameSite=Lax`, sent from the workspace's iframe and from no other site's page; `Secure`
+over https.
 """
 
 from __future__ import annotations
@@ -26,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from appwright.api.preview_links import check_credential, invalid_link
-from appwright.api.preview_origin import PreviewSites, PreviewTarget, is_loopback, split_host
+from appwright.api.preview_origin import PreviewSites, PreviewTarget
 from appwright.api.preview_pages import error_answer, refused_page
 from appwright.api.routes.preview import app_file
 from appwright.errors import AppwrightError, NotFound
@@ -118,10 +115,7 @@ class PreviewSite:
         morsel["path"] = prefix + "/"
         morsel["max-age"] = max_age
         morsel["httponly"] = True
-        host, _port = split_host(request.headers.get("host", ""))
-        if request.url.scheme == "https" or is_loopback(host):
-            morsel["secure"] = True
-            morsel["samesite"] = "None"
-            return morsel.OutputString() + "; Partitioned"
         morsel["samesite"] = "Lax"
+        if request.url.scheme == "https":
+            morsel["secure"] = True
         return morsel.OutputString()
