@@ -224,4 +224,5 @@ async def test_html_pages_get_the_preview_agent(shop) -> None:
         await vendor.put(f"/api/apps/{app_id}/files/early.html", json={"content": source})
         assert (await vendor.get(f"/preview/{app_id}/early.html")).text == expected
     assert "</script" not in script.lower()  # the inlined agent cannot end its own tag
+    assert "\n" not in script  # one line: the page's own line numbers stay right
     assert css == SITE["style.css"] and js == SITE["js/app.js"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from fixtures.sites import REAL_SITE_INFO, STORAGE_KEY, real_site
 
 from .conftest import shot

@@ -1,5 +1,7 @@
 /* appwright preview agent: injected first in every HTML page the preview serves, so that it
- * hears the errors of every script after it. It talks to the workspace (window.parent) by
+ * hears the errors of every script after it. It is injected as one line (so the page's own
+ * line numbers, which its errors quote, stay right): no line comments, every statement ends
+ * with its semicolon. It talks to the workspace (window.parent) by
  * postMessage only; the preview runs on an origin of its own, so it holds no storage and no
  * credentials of the workspace, and the workspace checks every message's origin.
  *   posts:   {appwright:"ready", href} on load, {appwright:"location", href} when the page's
@@ -16,7 +18,7 @@
   window.__appwrightAgent = true;
 
   var parentWindow = window.parent;
-  // This document's id: the workspace shows the errors of the document on screen only.
+  /* This document's id: the workspace shows the errors of the document on screen only. */
   var doc = Math.random().toString(36).slice(2) + Date.now().toString(36);
   function post(message) {
     message.doc = doc;
@@ -27,7 +29,7 @@
     }
   }
 
-  // ---- errors ----
+  /* ---- errors ---- */
 
   var MAX_TEXT = 2000;
   var MAX_REPORTS = 200;
@@ -42,7 +44,7 @@
     }
   }
   function report(level, message, source) {
-    if (reports >= MAX_REPORTS) return; // an error in a loop must not flood the workspace
+    if (reports >= MAX_REPORTS) return; /* an error in a loop must not flood the workspace */
     reports++;
     post({
       appwright: "console",
@@ -64,7 +66,7 @@
   window.addEventListener("error", function (event) {
     var target = event.target;
     if (target && target !== window && (target.src || target.href)) {
-      // A resource (image, script, stylesheet) that failed to load: no message of its own.
+      /* A resource (image, script, stylesheet) that failed to load: no message of its own. */
       report("error", "Failed to load " + (target.src || target.href), target.tagName.toLowerCase());
       return;
     }
@@ -76,7 +78,7 @@
     report("rejection", "Unhandled promise rejection: " + describe(event.reason), "");
   });
 
-  // ---- where the page is ----
+  /* ---- where the page is ---- */
 
   function reportLocation() {
     post({ appwright: "location", href: location.href });
@@ -92,7 +94,7 @@
   window.addEventListener("popstate", reportLocation);
   window.addEventListener("hashchange", reportLocation);
 
-  // ---- scroll ----
+  /* ---- scroll ---- */
 
   var scrollTimer = 0;
   function reportScroll() {
@@ -103,7 +105,7 @@
     if (!scrollTimer) scrollTimer = setTimeout(reportScroll, 100);
   }, { passive: true });
 
-  // ---- CSS hot swap ----
+  /* ---- CSS hot swap ---- */
 
   function samePath(href, path) {
     try {
@@ -124,7 +126,7 @@
       url.searchParams.set("appwright", String(Date.now()));
       var fresh = link.cloneNode();
       fresh.href = url.toString();
-      // Swap when the new sheet has loaded, so the page never shows unstyled.
+      /* Swap when the new sheet has loaded, so the page never shows unstyled. */
       fresh.addEventListener("load", function (old) {
         return function () { old.remove(); };
       }(link), { once: true });

@@ -53,7 +53,11 @@ _EXTRA_TYPES = {
 
 @cache
 def _agent_script() -> str:
-    return _AGENT.read_text() if _AGENT.exists() else ""
+    """The agent on one line: inserted into a line of the page, it moves none of the page's
+    lines, so the line numbers its errors quote are the file's own."""
+    if not _AGENT.exists():
+        return ""
+    return " ".join(line.strip() for line in _AGENT.read_text().splitlines() if line.strip())
 
 
 def sites_of(request: Request) -> PreviewSites:

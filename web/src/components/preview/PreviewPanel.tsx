@@ -94,8 +94,11 @@ export const PreviewPanel = memo(function PreviewPanel(props: Props) {
           const at = data.href ? pathOf(data.href, root) : null;
           if (at) setHistory((h) => shown(h, at));
         } else if (data.appwright === "console") {
-          const { level, message, source, page } = data;
-          setErrorLog((c) => logged(c, data.doc, { level, message, source, page }));
+          // Quoted as the app's own paths ("/js/app.js:3:5"): what the model and the vendor know.
+          const local = (t: string) => t.split(root).join("/");
+          const page = pathOf(new URL(data.page, root).href, root) ?? data.page;
+          const entry = { level: data.level, message: local(data.message), source: local(data.source), page };
+          setErrorLog((c) => logged(c, data.doc, entry));
         }
       }),
     [],
