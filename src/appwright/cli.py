@@ -55,7 +55,10 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     await runtime.start()
     try:
         token = await _local_vendor_token(runtime)
-        base = settings.public_url or f"http://{_local_host(settings, host)}:{port}"
+        base = (
+            settings.public_url
+            or f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"
+        )
         admin_note = (
             f"admin token created in {settings.data_dir / 'admin.token'}"
             if runtime.admin_token_created
@@ -105,16 +108,6 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             await serving
     finally:
         await runtime.stop()
-
-
-def _local_host(settings: Settings, host: str) -> str:
-    """The host of the printed URL: the local name for a loopback address (the workspace
-    is sent there anyway), `localhost` for every address, else the address itself."""
-    from appwright.api.preview_origin import is_loopback
-
-    if settings.local_name and (host in ("0.0.0.0", "::") or is_loopback(host)):
-        return settings.local_name
-    return "localhost" if host in ("0.0.0.0", "::", "127.0.0.1") else host
 
 
 def _preview_port(settings: Settings, host: str, port: int) -> int | None:
