@@ -176,6 +176,15 @@ async def test_one_apps_credential_opens_no_other_app(shop, browser_at, new_vend
             assert response.status_code == 401, (target, response.text)
             assert "secret" not in response.text and "mine too" not in response.text
             assert "set-cookie" not in response.headers
+    # Another app's credential sent beside this app's own (set for a parent domain by that
+    # app's scripts) neither opens that app here nor locks this one.
+    other_link = await link(vendor, own_other)
+    other_credential, _ = await enter(browser_at(other_link["origin"]), other_link["url"])
+    mine = browser_at(got["origin"])
+    both = {"Cookie": f"{COOKIE}={other_credential}; {COOKIE}={credential}"}
+    assert (await mine.get("/", headers=both)).status_code == 200
+    alone = {"Cookie": f"{COOKIE}={other_credential}"}
+    assert (await mine.get("/", headers=alone)).status_code == 401
     # A stranger's token cannot make a link to this app.
     refused = await stranger.get(f"/api/apps/{app_id}/preview")
     assert refused.status_code == 404

@@ -33,6 +33,18 @@ from appwright.runtime import Runtime
 COOKIE = "appwright_preview"
 
 
+def _sent(request: Request) -> list[str]:
+    """Every credential cookie the request carries. Another app's scripts can set one for a
+    parent domain (`Domain=appwright.localhost`), which browsers then send beside this app's
+    own: any valid one opens the app, so that cannot lock the vendor out of a preview."""
+    values = []
+    for pair in request.headers.get("cookie", "").split(";"):
+        name, _, value = pair.strip().partition("=")
+        if name == COOKIE and value:
+            values.append(value.strip('"'))
+    return values[:8]
+
+
 class _Route:
     """What the request record and metrics name these requests by (never the raw path)."""
 
@@ -73,8 +85,7 @@ class PreviewSite:
         if rest.startswith(RESERVED_PREFIX):
             credential, _, after = rest[len(RESERVED_PREFIX) :].partition("/")
             return self._enter(request, app_id, credential, prefix, after)
-        credential = request.cookies.get(COOKIE, "")
-        if not check_credential(self.runtime.secret_key, app_id, credential):
+        if not any(check_credential(self.runtime.secret_key, app_id, c) for c in _sent(request)):
             error = invalid_link()
             return error_answer(request, error, refused_page(error))
         return await app_file(self.runtime, request, None, app_id, rest, prefix + "/")
