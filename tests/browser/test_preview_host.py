@@ -55,6 +55,33 @@ def test_a_real_site_runs_in_the_preview_as_on_a_host(page, server, api):
     frame.wait_for_function("document.getElementById('theme').textContent === 'Theme: dark'")
     assert frame.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") == "dark"
     assert frame.evaluate("document.body.className") == "dark"
+    # Cookies of its own, IndexedDB, and the other dialogs work too.
+    works = frame.evaluate(
+        """async () => {
+        document.cookie = "visited=yes; path=/";
+        const db = await new Promise((ok, fail) => {
+            const open = indexedDB.open("harbour", 1);
+            open.onupgradeneeded = () => open.result.createObjectStore("notes");
+            open.onsuccess = () => ok(open.result);
+            open.onerror = () => fail(open.error);
+        });
+        await new Promise((ok, fail) => {
+            const tx = db.transaction("notes", "readwrite");
+            tx.objectStore("notes").put("scones", "favourite");
+            tx.oncomplete = ok;
+            tx.onerror = () => fail(tx.error);
+        });
+        const stored = await new Promise((ok) => {
+            const get = db.transaction("notes").objectStore("notes").get("favourite");
+            get.onsuccess = () => ok(get.result);
+        });
+        const booked = confirm("Book a table?");
+        alert("See you soon");
+        return { cookie: document.cookie, stored, booked };
+    }"""
+    )
+    assert works == {"cookie": "visited=yes", "stored": "scones", "booked": True}
+    assert answers[1:] == ["confirm: Book a table?", "alert: See you soon"]
     # Nothing went wrong on the page: the console shows no error.
     assert page.get_by_test_id("preview-console-count").inner_text() == "0"
     shot(page, "preview-host-real-site")
