@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from fixtures.sites import REAL_SITE_INFO, STORAGE_KEY, real_site
@@ -139,3 +140,36 @@ def test_the_preview_cannot_reach_the_workspace_nor_another_app(page, server, ap
     assert other_frame.evaluate("location.origin") == preview_origin(server, second)
     assert other_frame.evaluate("localStorage.getItem('shared')") is None
     assert re.search(r"Second", other_frame.inner_text("h1"))
+
+
+def test_only_the_workspace_may_frame_the_preview(page, server, api):
+    app = api.create_app(real_site(), name="Harbour")
+    workspace = f"http://appwright.localhost:{server.port}"
+    link = httpx.get(
+        f"{server.base}/api/apps/{app}/preview",
+        headers={
+            "Authorization": f"Bearer {server.token}",
+            "Host": f"appwright.localhost:{server.port}",
+        },
+    ).json()
+    # Another site (this machine, another name) frames the preview's link and the workspace.
+    elsewhere = f"http://elsewhere.localhost:{server.port}/"
+    page.route(
+        elsewhere,
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=f'<iframe name="preview" src="{link["url"]}"></iframe>'
+            f'<iframe name="workspace" src="{workspace}/apps/{app}"></iframe>',
+        ),
+    )
+    page.goto(elsewhere)
+    frames = {f.name: f.url for f in page.frames if f.name}
+    assert frames == {
+        "preview": "chrome-error://chromewebdata/",
+        "workspace": "chrome-error://chromewebdata/",
+    }
+    shot(page, "preview-host-framing-refused")
+
+    # The workspace frames it.
+    ws = Workspace(page, server, app).open()
+    assert ws.preview_frame().url.startswith(link["root"])

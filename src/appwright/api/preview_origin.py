@@ -106,7 +106,6 @@ class PreviewLocation:
 
     origin: str  # scheme://host[:port]
     root: str  # the app's root URL, ending in '/'
-    per_app: bool
 
     @property
     def prefix(self) -> str:
@@ -140,14 +139,14 @@ class PreviewSites:
         label = host_label(app_id)
         if self.template:
             origin = self.template.replace("{app}", label)
-            return PreviewLocation(origin, origin + "/", per_app=True)
+            return PreviewLocation(origin, origin + "/")
         host, port = split_host(host_header)
         if is_local_name(host):
             origin = f"http://{label}.{host}" + (f":{port}" if port else "")
-            return PreviewLocation(origin, origin + "/", per_app=True)
+            return PreviewLocation(origin, origin + "/")
         second = self.port or (port or (443 if scheme == "https" else 80)) + 1
         origin = f"{scheme}://{_host_for_url(host)}:{second}"
-        return PreviewLocation(origin, f"{origin}/preview/{app_id}/", per_app=False)
+        return PreviewLocation(origin, f"{origin}/preview/{app_id}/")
 
     # ---- telling requests apart ----
 
