@@ -350,6 +350,16 @@ def test_host_headers_are_read_as_browsers_send_them() -> None:
     assert split_host("example.com") == ("example.com", None)
     assert split_host("example.com:notaport") == ("example.com:notaport", None)
     sites = PreviewSites(None, None, None, "appwright.localhost")
+    # The second port, beside whatever address the workspace was reached at.
+    for scheme, host, root in [
+        ("http", "[2001:db8::1]:8000", "http://[2001:db8::1]:8001/preview/app_1f/"),
+        ("https", "shop.example.org", "https://shop.example.org:444/preview/app_1f/"),
+        ("http", "localhost:8000", "http://localhost:8001/preview/app_1f/"),
+    ]:
+        assert sites.location("app_1f", scheme, host).root == root
+    assert PreviewSites(None, 9000, None).location("app_1f", "http", "10.0.0.2:80").root == (
+        "http://10.0.0.2:9000/preview/app_1f/"
+    )
     for host in (b"app-1f.appwright.localhost:9", b"APP-1F.dev.localhost"):
         target = sites.target({"type": "http", "headers": [(b"host", host)], "server": None})
         assert target is not None and target.app_id == "app_1f", host
