@@ -64,7 +64,9 @@ export const PreviewPanel = memo(function PreviewPanel(props: Props) {
     setLinkGeneration((n) => n + 1);
     return true;
   };
-  const activity = usePreviewFollower(frame, src, link?.origin ?? null, versions, renewLink);
+  // Reloading a page without the agent (a JSON file, say) navigates to the page shown.
+  const reloadUrl = link ? entryAt(link, path ?? "/") : src;
+  const activity = usePreviewFollower(frame, reloadUrl, link?.origin ?? null, versions, renewLink);
 
   useEffect(() => {
     let live = true;
