@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from appwright.api.live import CLOSE_NOT_FOUND
 from appwright.api.preview_links import check_credential, invalid_link
 from appwright.api.preview_origin import PreviewSites, PreviewTarget
 from appwright.api.preview_pages import error_answer, refused_page
@@ -65,8 +66,9 @@ class PreviewSite:
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
+            # No socket of the service is reachable from the preview's origin.
             await receive()
-            await send({"type": "websocket.close", "code": 1008})
+            await send({"type": "websocket.close", "code": CLOSE_NOT_FOUND})
             return
         scope["route"] = _Route
         request = Request(scope, receive)
