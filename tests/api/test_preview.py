@@ -38,8 +38,8 @@ TYPES = {
 
 
 def agent() -> str:
-    path = preview_route._AGENT
-    return path.read_text() if path.exists() else ""
+    """The agent as the preview injects it."""
+    return preview_route._agent_script()
 
 
 def served(response: httpx.Response, path: str) -> None:
