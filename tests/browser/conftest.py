@@ -40,7 +40,8 @@ CHROMIUM_ARGS = [
 ]
 MODEL = "browser-sim"
 MODEL_PRICE = {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75}
-# The preview is on `<app>.preview.localhost`, which browsers resolve to the loopback address.
+# The workspace is on `appwright.localhost` and each app's preview on `<app>.appwright.localhost`,
+# which browsers resolve to the loopback address.
 LOCAL = re.compile(
     r"^(?:(?:https?|wss?)://(?:127\.0\.0\.1|(?:[a-z0-9-]+\.)*localhost)(?::\d+)?/"
     r"|data:|blob:|about:)"
@@ -91,10 +92,10 @@ class ServerProcess:
             line = lines.get(timeout=START_TIMEOUT)
             if line is None:
                 raise RuntimeError(f"appwright serve exited; see {self.log_path}")
+            # The banner is printed once the server answers.
             banner = re.search(r"(http://\S+?)/\?token=", line)
             if banner:
                 self.workspace_url = f"{banner.group(1)}/?token={self.token}"
-            if "Uvicorn running on" in line:
                 return
 
     def _pump(self, proc: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
