@@ -31,6 +31,7 @@ from dulwich.objects import Commit, ObjectID, Tree
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
+from appwright.files.content import FileContent
 from appwright.git.errors import (
     COMMIT_FAILED,
     COMMIT_TIMED_OUT,
@@ -62,7 +63,7 @@ class AppRepository:
 
     async def commit(
         self,
-        files: Mapping[str, str],
+        files: Mapping[str, FileContent],
         message: str,
         author_name: str,
         author_email: str,
@@ -84,12 +85,12 @@ class AppRepository:
         """The sha at the tip of `main`, or None before the first commit."""
         return await self._run(self._tip)
 
-    async def log(self, limit: int | None = None) -> list[tuple[str, str, dict[str, str]]]:
+    async def log(self, limit: int | None = None) -> list[tuple[str, str, dict[str, FileContent]]]:
         """(sha, message, files) of `main`'s commits, newest first, following first parents."""
         return await self._run(self._log, limit)
 
-    async def read_tree(self, sha: str) -> dict[str, str]:
-        """The text files of commit (or tree) `sha`."""
+    async def read_tree(self, sha: str) -> dict[str, FileContent]:
+        """The files (text and binary) of commit (or tree) `sha`."""
         return await self._run(self._read_tree, sha)
 
     # -- worker-thread side ---------------------------------------------------------------
@@ -146,7 +147,7 @@ class AppRepository:
 
     def _commit(
         self,
-        files: dict[str, str],
+        files: dict[str, FileContent],
         message: str,
         author_name: str,
         author_email: str,
@@ -182,8 +183,8 @@ class AppRepository:
                 time.sleep(_CAS_PAUSE)  # lost the race: re-read the tip and check again
         raise GitError("the app's branch kept moving while committing", code=COMMIT_FAILED)
 
-    def _log(self, limit: int | None) -> list[tuple[str, str, dict[str, str]]]:
-        out: list[tuple[str, str, dict[str, str]]] = []
+    def _log(self, limit: int | None) -> list[tuple[str, str, dict[str, FileContent]]]:
+        out: list[tuple[str, str, dict[str, FileContent]]] = []
         with self._open() as repo:
             sha = main_tip(repo)
             while sha is not None and (limit is None or len(out) < limit):
@@ -194,7 +195,7 @@ class AppRepository:
                 sha = commit.parents[0] if commit.parents else None
         return out
 
-    def _read_tree(self, sha: str) -> dict[str, str]:
+    def _read_tree(self, sha: str) -> dict[str, FileContent]:
         with self._open() as repo:
             try:
                 obj = repo[ObjectID(sha.encode("ascii"))]

@@ -113,6 +113,11 @@ async def preview(app_id: str, request: Request, path: str = "") -> Response:
         if requested == path and await _is_folder(runtime, vendor_id, app_id, path):
             return _with_slash(request)
         raise NotFound(f"No file {path!r} in this app.", code="file_not_found") from None
+    if isinstance(record.content, bytes):
+        # An image, a font: its bytes as they are, under the type its name says.
+        return Response(
+            record.content, media_type=None, headers={"Content-Type": record.content_type}
+        )
     body = record.content or ""
     kind = content_type(path)
     if kind.startswith("text/html"):
