@@ -99,3 +99,47 @@ def test_import_a_zipped_site_then_view_and_upload_images(page, server, api, tmp
     wait_decoded(page.get_by_test_id("diff-after").get_by_test_id("diff-thumbnail"), 50)
     assert f"{len(badge)} bytes" in page.get_by_test_id("diff-before").inner_text()
     shot(page, "ux-image-diff-thumbnails")
+
+
+def test_import_a_folder_from_the_apps_page(page, server, api, tmp_path: Path):
+    folder = tmp_path / "corner-shop"
+    files = site()
+    for path, content in files.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.encode())
+    (folder / ".git").mkdir()
+    (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+
+    page.goto(f"{server.base}/?token={server.token}")
+    page.get_by_test_id("import-folder").set_input_files(str(folder))
+    page.wait_for_url(re.compile(r"/apps/app_\w+"))
+    app = page.url.rsplit("/apps/", 1)[1].split("?")[0]
+    assert api.request("GET", f"/api/apps/{app}")["name"] == "corner-shop"
+    listing = api.request("GET", f"/api/apps/{app}/files")
+    assert sorted(f["path"] for f in listing) == sorted(files)
+    logo = api.request("GET", f"/api/apps/{app}/files/images/logo.png")
+    assert base64.b64decode(logo["base64"]) == files["images/logo.png"]
+    page.locator("[data-testid=file][data-path='images/logo.png']").click()
+    wait_decoded(page.get_by_test_id("image-view"), 24)
+
+
+def test_a_refused_archive_is_named_on_the_page(page, server, api, tmp_path: Path):
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("site/index.html", "<p>hi</p>")
+        archive.writestr("../escape.html", "<p>out</p>")
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(out.getvalue())
+    before = len(api.request("GET", "/api/apps"))
+    page.goto(f"{server.base}/?token={server.token}")
+    page.get_by_test_id("import-zip").set_input_files(str(bad))
+    error = page.get_by_test_id("import-error")
+    error.filter(has_text="../escape.html").wait_for()
+    assert "Nothing was created" in error.inner_text()
+    assert len(api.request("GET", "/api/apps")) == before
+    shot(page, "ux-import-refused")
