@@ -75,6 +75,11 @@ async def test_uploads_are_versions_that_undo_redo_revert_and_diff(new_vendor) -
     same = await vendor.put(f"{url}/files/logo.png", json=b64(second))
     assert same.json()["version"] is None  # the same bytes again change nothing
 
+    events = (await vendor.get(f"{url}/events")).json()["events"]
+    updates = [(e["path"], e["binary"]) for e in events if e["type"] == "file.updated"]
+    assert updates[-2:] == [("logo.png", True), ("logo.png", True)]
+    assert ("index.html", False) in updates
+
     diff = (await vendor.get(f"{url}/versions/{version_id}/diff")).json()
     (entry,) = diff["files"]
     assert entry["binary"] is True and entry["content_type"] == "image/png"

@@ -241,7 +241,13 @@ async def write_version(
                 version_id=version_id, source=source, paths=version.paths, run_id=run_id
             ),
             *(
-                FileUpdated(path=p, version_id=version_id, deleted=c is None, run_id=run_id)
+                FileUpdated(
+                    path=p,
+                    version_id=version_id,
+                    deleted=c is None,
+                    binary=isinstance(c, bytes),
+                    run_id=run_id,
+                )
                 for p, c in sorted(effective.items())
             ),
         ],

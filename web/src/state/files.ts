@@ -13,8 +13,8 @@ export function applyFileEvent(files: FilesState, ev: AppwrightEvent): FilesStat
   const entries = { ...files.entries };
   if (ev.deleted) delete entries[ev.path];
   else {
-    const before = entries[ev.path];
-    entries[ev.path] = { path: ev.path, versionId: ev.version_id, rev: (before?.rev ?? 0) + 1, binary: before?.binary };
+    const entry = { path: ev.path, versionId: ev.version_id, rev: (entries[ev.path]?.rev ?? 0) + 1 };
+    entries[ev.path] = ev.binary ? { ...entry, binary: true } : entry;
   }
   return { ...files, entries };
 }
