@@ -50,11 +50,13 @@ def test_import_a_zipped_site_then_view_and_upload_images(page, server, api, tmp
     ws = Workspace(page, server, app)
     ws.wait_connected()
 
-    # The preview shows the site's images.
+    # The preview shows the site's images, served under their own types...
     ws.preview_frame().wait_for_selector("#logo", state="attached")
     frame = ws.preview_frame()
     frame.wait_for_function("document.getElementById('logo').naturalWidth === 24")
     frame.wait_for_function("document.getElementById('photo').naturalWidth === 32")
+    # ...and its script reads the site's own JSON file, as on a real host.
+    frame.wait_for_function("document.getElementById('hours').textContent === 'Open 8-18'")
 
     # An image opened from the tree is shown as a picture, not as text.
     page.locator("[data-testid=file][data-path='images/logo.png']").click()
