@@ -27,6 +27,11 @@ class AppIn(BaseModel):
 
 class FileIn(BaseModel):
     content: Any = None
+    base_version: str | None = Field(
+        None,
+        description="The version the edit started from: a file changed since answers 409 "
+        "`edit_conflict` with `error.current`, and nothing is saved.",
+    )
 
 
 class RevertIn(BaseModel):
@@ -83,7 +88,9 @@ async def write_file(
     if body.content is None:
         raise InvalidInput("`content` is required.", code="content_required")
     workspace = runtime_of(request).workspace
-    written = await workspace.write(vendor.id, app_id, {path: body.content}, source="manual")
+    written = await workspace.write(
+        vendor.id, app_id, {path: body.content}, source="manual", base_version=body.base_version
+    )
     record = await workspace.file(vendor.id, app_id, path)
     result = record.to_json()
     result["version"] = written.version.to_json() if written else None
