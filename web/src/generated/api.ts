@@ -448,6 +448,11 @@ export interface components {
         FileIn: {
             /** Content */
             content?: unknown;
+            /**
+             * Base Version
+             * @description The version the edit started from: a file changed since answers 409 `edit_conflict` with `error.current`, and nothing is saved.
+             */
+            base_version?: string | null;
         };
         /** MessageIn */
         MessageIn: {

@@ -22,12 +22,13 @@ export type {
   VersionRecord,
 } from "./apiTypes";
 
-/** A 4xx/5xx answer, carrying the server's `{error: {code, message}}`. */
+/** A 4xx/5xx answer, carrying the server's `{error: {code, message, ...}}` (`detail`: all of it). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly detail: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -109,7 +110,12 @@ async function request(method: string, url: string, body?: unknown): Promise<unk
   const data: unknown = text ? safeJson(text) : null;
   if (!res.ok) {
     const err = (data as { error?: ErrorInfo } | null)?.error;
-    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText);
+    throw new ApiError(
+      res.status,
+      err?.code ?? `http_${res.status}`,
+      err?.message ?? res.statusText,
+      (err ?? {}) as Record<string, unknown>,
+    );
   }
   return data;
 }
@@ -127,8 +133,12 @@ export const api = {
   createApp: (name: string, files: Record<string, string>) => call("post", "/api/apps", { body: { name, files } }),
   listFiles: (app_id: string) => call("get", "/api/apps/{app_id}/files", { path: { app_id } }),
   readFile: (app_id: string, path: string) => call("get", "/api/apps/{app_id}/files/{path}", { path: { app_id, path } }),
-  writeFile: (app_id: string, path: string, content: string) =>
-    call("put", "/api/apps/{app_id}/files/{path}", { path: { app_id, path }, body: { content } }),
+  /** With `base_version` (the version the text started from), a file changed since answers 409 `edit_conflict`. */
+  writeFile: (app_id: string, path: string, content: string, base_version?: string | null) =>
+    call("put", "/api/apps/{app_id}/files/{path}", {
+      path: { app_id, path },
+      body: base_version ? { content, base_version } : { content },
+    }),
   deleteFile: (app_id: string, path: string) =>
     call("delete", "/api/apps/{app_id}/files/{path}", { path: { app_id, path } }),
   listVersions: (app_id: string) => call("get", "/api/apps/{app_id}/versions", { path: { app_id } }),
