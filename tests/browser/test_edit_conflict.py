@@ -82,7 +82,9 @@ def test_two_tabs_editing_the_top_of_a_page_never_lose_a_keystroke(page, server,
     shot(other, "ws-edit-conflict")
 
     # Merge on the right: add the first tab's line under mine, then save the merge.
-    other.locator("[data-testid=conflict-diff] .editor.modified .view-lines:not(.line-delete)").click()
+    other.locator(
+        "[data-testid=conflict-diff] .editor.modified .view-lines:not(.line-delete)"
+    ).click()
     other.keyboard.press("Control+Home")
     other.keyboard.press("ArrowDown")
     other.keyboard.type("<!-- first tab -->\n")

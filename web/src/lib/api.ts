@@ -139,6 +139,9 @@ export const api = {
       path: { app_id, path },
       body: base_version ? { content, base_version } : { content },
     }),
+  /** Moves a file as one version; 409 `file_exists` when `to` is taken. */
+  renameFile: (app_id: string, path: string, to: string) =>
+    call("post", "/api/apps/{app_id}/files/{path}/rename", { path: { app_id, path }, body: { to } }),
   deleteFile: (app_id: string, path: string) =>
     call("delete", "/api/apps/{app_id}/files/{path}", { path: { app_id, path } }),
   listVersions: (app_id: string) => call("get", "/api/apps/{app_id}/versions", { path: { app_id } }),

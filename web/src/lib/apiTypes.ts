@@ -76,6 +76,12 @@ export interface FileContent extends FileInfo {
   content: string;
 }
 
+/** A renamed file at its new path, where it came `from`, and the version the move made. */
+export interface FileRenamed extends FileInfo {
+  from: string;
+  version: VersionRecord | null;
+}
+
 /** A deleted file, and the version its deletion made. */
 export interface FileDeleted {
   path: string;
@@ -159,6 +165,7 @@ type Handwritten = RoutesOnly<{
   "get /api/apps/{app_id}/files/{path}": FileContent;
   "put /api/apps/{app_id}/files/{path}": FileWritten;
   "delete /api/apps/{app_id}/files/{path}": FileDeleted;
+  "post /api/apps/{app_id}/files/{path}/rename": FileRenamed;
   "get /api/apps/{app_id}/versions": VersionRecord[];
   "get /api/apps/{app_id}/versions/{version_id}/diff": VersionDiff;
   "post /api/apps/{app_id}/versions/{version_id}/revert": { version: VersionRecord | null };

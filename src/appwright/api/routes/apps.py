@@ -12,6 +12,7 @@ from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
 from appwright.errors import InvalidInput
 from appwright.events.log import MAX_SEQ
+from appwright.files import moves
 from appwright.ops import logging as ctx
 from appwright.store.vendors import Vendor
 from appwright.store.versions import Written
@@ -32,6 +33,10 @@ class FileIn(BaseModel):
         description="The version the edit started from: a file changed since answers 409 "
         "`edit_conflict` with `error.current`, and nothing is saved.",
     )
+
+
+class RenameIn(BaseModel):
+    to: str = Field(description="The file's new path.")
 
 
 class RevertIn(BaseModel):
@@ -93,6 +98,26 @@ async def write_file(
     )
     record = await workspace.file(vendor.id, app_id, path)
     result = record.to_json()
+    result["version"] = written.version.to_json() if written else None
+    return result
+
+
+@router.post("/{app_id}/files/{path:path}/rename")
+async def rename_file(
+    app_id: str,
+    path: str,
+    body: RenameIn,
+    request: Request,
+    vendor: Vendor = Depends(current_vendor),
+):
+    """Moves a file to `to` as one version (one undo takes it back); 409 `file_exists` when
+    `to` is taken. Answers the file at its new path and the version made."""
+    ctx.app_id.set(app_id)
+    workspace = runtime_of(request).workspace
+    written = await moves.rename_file(workspace, vendor.id, app_id, path, body.to)
+    record = await workspace.file(vendor.id, app_id, body.to)
+    result = record.to_json()
+    result["from"] = path
     result["version"] = written.version.to_json() if written else None
     return result
 
