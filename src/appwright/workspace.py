@@ -17,7 +17,7 @@ from appwright.events import log as event_log
 from appwright.events.bus import Bus
 from appwright.files.validation import validate_content, validate_path
 from appwright.store import apps as app_store
-from appwright.store import edit_base
+from appwright.store import edit_base, review
 from appwright.store import vendors as vendor_store
 from appwright.store import versions as version_store
 from appwright.store.database import Database
@@ -354,6 +354,15 @@ class Workspace:
             }
 
         return await self.db.read(work)
+
+    async def accept(
+        self, vendor_id: str, app_id: str, version_id: str
+    ) -> version_store.VersionRecord:
+        async def work(conn: Any) -> version_store.VersionRecord:
+            await app_store.get_app(conn, app_id, vendor_id)
+            return await review.accept(conn, app_id, version_id)
+
+        return await self.db.run(work)
 
     async def app_events(
         self, vendor_id: str | None, app_id: str, after: int

@@ -11,7 +11,17 @@ from appwright.api import errors
 from appwright.api.boundary import UrlCheck
 from appwright.api.headers import SecurityHeaders
 from appwright.api.request_context import RequestContext
-from appwright.api.routes import apps, ops, preview, remote, sessions, vendors, web, ws
+from appwright.api.routes import (
+    app_lifecycle,
+    apps,
+    ops,
+    preview,
+    remote,
+    sessions,
+    vendors,
+    web,
+    ws,
+)
 from appwright.config import Settings
 from appwright.runtime import Runtime
 
@@ -43,6 +53,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(ops.router)
     app.include_router(vendors.router)
     app.include_router(apps.router)
+    app.include_router(app_lifecycle.router)
     app.include_router(preview.router)
     app.include_router(sessions.router)
     app.include_router(ws.router)

@@ -189,6 +189,16 @@ async def revert_version(
     return {"version": _written(written)}
 
 
+@router.post("/{app_id}/versions/{version_id}/accept")
+async def accept_version(
+    app_id: str, version_id: str, request: Request, vendor: Vendor = Depends(current_vendor)
+):
+    """Marks the version accepted in review (stored: every tab and every reload shows it);
+    the version, with its `accepted_at`."""
+    ctx.app_id.set(app_id)
+    return (await runtime_of(request).workspace.accept(vendor.id, app_id, version_id)).to_json()
+
+
 @router.post("/{app_id}/undo")
 async def undo(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
     ctx.app_id.set(app_id)
