@@ -12,6 +12,7 @@ export type {
   AppInfo,
   CommitRecord,
   CommitState,
+  DeletedApp,
   FileInfo,
   PushResult,
   RemoteInfo,
@@ -131,6 +132,17 @@ function safeJson(text: string): unknown {
 export const api = {
   listApps: () => call("get", "/api/apps"),
   createApp: (name: string, files: Record<string, string>) => call("post", "/api/apps", { body: { name, files } }),
+  /** An app from the tip of a git repository's branch (4xx in words when it cannot be read). */
+  createAppFromGit: (body: { name: string; url: string; branch?: string | null }) =>
+    call("post", "/api/apps/from-git", { body }),
+  renameApp: (app_id: string, name: string) => call("patch", "/api/apps/{app_id}", { path: { app_id }, body: { name } }),
+  /** The app answers 404 from now on; `restoreApp` brings it back until `restore_until`. */
+  deleteApp: (app_id: string) => call("delete", "/api/apps/{app_id}", { path: { app_id } }),
+  deletedApps: () => call("get", "/api/deleted-apps"),
+  restoreApp: (app_id: string) => call("post", "/api/deleted-apps/{app_id}/restore", { path: { app_id } }),
+  /** Marks a version accepted in review (stored: survives a reload). */
+  acceptVersion: (app_id: string, version_id: string) =>
+    call("post", "/api/apps/{app_id}/versions/{version_id}/accept", { path: { app_id, version_id } }),
   listFiles: (app_id: string) => call("get", "/api/apps/{app_id}/files", { path: { app_id } }),
   readFile: (app_id: string, path: string) => call("get", "/api/apps/{app_id}/files/{path}", { path: { app_id, path } }),
   /** With `base_version` (the version the text started from), a file changed since answers 409 `edit_conflict`. */

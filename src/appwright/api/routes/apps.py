@@ -12,7 +12,7 @@ from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
 from appwright.errors import InvalidInput
 from appwright.events.log import MAX_SEQ
-from appwright.files import moves
+from appwright.files import moves, restore
 from appwright.ops import logging as ctx
 from appwright.store.vendors import Vendor
 from appwright.store.versions import Written
@@ -183,6 +183,28 @@ async def revert_version(
     written = await runtime_of(request).workspace.revert(
         vendor.id, app_id, version_id, paths=body.paths, files=body.files
     )
+    if written is None:
+        return {"version": None}
+    response.status_code = 201
+    return {"version": _written(written)}
+
+
+@router.post(
+    "/{app_id}/versions/{version_id}/restore",
+    responses={201: {"description": "A version was made"}},
+)
+async def restore_version(
+    app_id: str,
+    version_id: str,
+    request: Request,
+    response: Response,
+    vendor: Vendor = Depends(current_vendor),
+):
+    """Makes the files what they were right after the version, as one new version (one undo
+    takes it back); `{"version": null}` when they are so already."""
+    ctx.app_id.set(app_id)
+    workspace = runtime_of(request).workspace
+    written = await restore.restore_version(workspace, vendor.id, app_id, version_id)
     if written is None:
         return {"version": None}
     response.status_code = 201

@@ -14,13 +14,19 @@ import mimetypes
 from functools import cache
 from pathlib import Path
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from appwright.api.auth import current_vendor, runtime_of, token_from, vendor_for
 from appwright.api.boundary import api_router
-from appwright.api.preview_links import check_credential, link_path, make_credential
+from appwright.api.preview_links import (
+    check_credential,
+    credential_version,
+    link_path,
+    make_credential,
+)
 from appwright.errors import InvalidInput, NotFound, Unauthorized
+from appwright.files import restore
 from appwright.files.validation import RESERVED_PREFIX
 from appwright.runtime import Runtime
 from appwright.store.vendors import Vendor
@@ -61,10 +67,19 @@ def with_agent(html: str) -> str:
 
 
 @router.get("/api/apps/{app_id}/preview", tags=["apps"])
-async def preview_link(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
+async def preview_link(
+    app_id: str,
+    request: Request,
+    version: str | None = Query(None, description="an old version to show, read-only"),
+    vendor: Vendor = Depends(current_vendor),
+):
     runtime = runtime_of(request)
     await runtime.workspace.app(vendor.id, app_id)
-    credential = make_credential(runtime.secret_key, app_id, runtime.settings.preview_link_ttl)
+    if version is not None:
+        await restore.files_at(runtime.workspace, vendor.id, app_id, version)  # 404: not its
+    credential = make_credential(
+        runtime.secret_key, app_id, runtime.settings.preview_link_ttl, version=version
+    )
     return {"url": link_path(app_id, credential), "expires_in": runtime.settings.preview_link_ttl}
 
 
@@ -95,9 +110,11 @@ async def preview(app_id: str, request: Request, path: str = "") -> Response:
                 "This preview link is not valid or has expired.", code="invalid_preview_link"
             )
         vendor_id = None
+        version = credential_version(credential)
     else:
         vendor = await vendor_for(runtime, token_from(request.headers, {}))
         vendor_id = vendor.id
+        version = None
     if path == "" and not request.url.path.endswith("/"):
         # The app's root without its slash: relative URLs would resolve outside the app.
         await runtime.workspace.app(vendor_id, app_id)
@@ -105,6 +122,8 @@ async def preview(app_id: str, request: Request, path: str = "") -> Response:
     requested = path
     if path == "" or path.endswith("/"):
         path += "index.html"
+    if version is not None:
+        return await _old_version_file(runtime, app_id, version, path, requested, request)
     try:
         record = await runtime.workspace.file(vendor_id, app_id, path)
     except NotFound as missing:
@@ -117,4 +136,18 @@ async def preview(app_id: str, request: Request, path: str = "") -> Response:
     kind = content_type(path)
     if kind.startswith("text/html"):
         body = with_agent(body)
+    return Response(body, media_type=None, headers={"Content-Type": kind})
+
+
+async def _old_version_file(
+    runtime: Runtime, app_id: str, version: str, path: str, requested: str, request: Request
+) -> Response:
+    """A file as an old version left it (a version link's credential names the version)."""
+    _, files = await restore.files_at(runtime.workspace, None, app_id, version)
+    if path not in files:
+        if requested == path and f"{path}/index.html" in files:
+            return _with_slash(request)
+        raise NotFound(f"No file {path!r} in that version.", code="file_not_found")
+    kind = content_type(path)
+    body = with_agent(files[path]) if kind.startswith("text/html") else files[path]
     return Response(body, media_type=None, headers={"Content-Type": kind})
