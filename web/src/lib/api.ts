@@ -165,7 +165,12 @@ export const api = {
     call("post", "/api/apps/{app_id}/versions/{version_id}/revert", { path: { app_id, version_id }, body }),
   undo: (app_id: string) => call("post", "/api/apps/{app_id}/undo", { path: { app_id } }),
   redo: (app_id: string) => call("post", "/api/apps/{app_id}/redo", { path: { app_id } }),
-  preview: (app_id: string) => call("get", "/api/apps/{app_id}/preview", { path: { app_id } }),
+  /** A preview link: the app now, or (with `version`) an old version, read-only. */
+  preview: (app_id: string, version?: string) =>
+    call("get", "/api/apps/{app_id}/preview", { path: { app_id }, query: version ? { version } : undefined }),
+  /** Makes the files what they were right after `version_id`, as one version. */
+  restoreVersion: (app_id: string, version_id: string) =>
+    call("post", "/api/apps/{app_id}/versions/{version_id}/restore", { path: { app_id, version_id } }),
   getRemote: (app_id: string) => call("get", "/api/apps/{app_id}/remote", { path: { app_id } }),
   /** No `token` keeps the one set (for the same URL); `token: null` removes it. */
   setRemote: (app_id: string, body: { url: string; branch?: string; token?: string | null }) =>

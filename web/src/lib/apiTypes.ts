@@ -175,6 +175,7 @@ type Handwritten = RoutesOnly<{
   "get /api/apps/{app_id}/versions/{version_id}/diff": VersionDiff;
   "post /api/apps/{app_id}/versions/{version_id}/revert": { version: VersionRecord | null };
   "post /api/apps/{app_id}/versions/{version_id}/accept": VersionRecord;
+  "post /api/apps/{app_id}/versions/{version_id}/restore": { version: VersionRecord | null };
   "post /api/apps/{app_id}/undo": VersionRecord;
   "post /api/apps/{app_id}/redo": VersionRecord;
   "get /api/apps/{app_id}/events": EventsPage;
