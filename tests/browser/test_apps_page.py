@@ -92,7 +92,9 @@ def test_rename_delete_undo_and_restore_apps(page, server, api):
     field = card(page, keep).get_by_test_id("rename-app-input")
     field.fill("   ")
     field.press("Enter")
-    card(page, keep).get_by_test_id("rename-app-error").filter(has_text="name is required").wait_for()
+    card(page, keep).get_by_test_id("rename-app-error").filter(
+        has_text="name is required"
+    ).wait_for()
     field.fill("Corner Bakery")
     field.press("Enter")
     card(page, keep).get_by_test_id("app-link").filter(has_text="Corner Bakery").wait_for()
