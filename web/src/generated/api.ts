@@ -429,7 +429,8 @@ export interface paths {
         };
         /**
          * List Sessions
-         * @description The app's sessions, newest first, each with its title and model usage.
+         * @description The app's sessions, newest first, each with its title and model usage; with `q`,
+         *     those that mention every word of it.
          */
         get: operations["list_sessions_api_apps__app_id__sessions_get"];
         put?: never;
@@ -3340,7 +3341,10 @@ export interface operations {
     };
     list_sessions_api_apps__app_id__sessions_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description only sessions whose messages or answers hold every word (any case) */
+                q?: string | null;
+            };
             header?: never;
             path: {
                 app_id: string;

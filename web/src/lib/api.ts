@@ -178,7 +178,9 @@ export const api = {
   deleteRemote: (app_id: string) =>
     call("delete", "/api/apps/{app_id}/remote", { path: { app_id } }).then(() => undefined),
   push: (app_id: string) => call("post", "/api/apps/{app_id}/push", { path: { app_id } }),
-  listSessions: (app_id: string) => call("get", "/api/apps/{app_id}/sessions", { path: { app_id } }),
+  /** Newest first; with `q`, only those whose messages or answers hold every word of it. */
+  listSessions: (app_id: string, q?: string) =>
+    call("get", "/api/apps/{app_id}/sessions", { path: { app_id }, query: q ? { q } : undefined }),
   createSession: (app_id: string) => call("post", "/api/apps/{app_id}/sessions", { path: { app_id } }),
   session: (session_id: string) => call("get", "/api/sessions/{session_id}", { path: { session_id } }),
   cancel: (session_id: string) => call("post", "/api/sessions/{session_id}/cancel", { path: { session_id } }),
