@@ -295,9 +295,11 @@ class Workspace:
         *,
         paths: list[str] | None = None,
         files: Mapping[str, Any] | None = None,
+        base_version: str | None = None,
     ) -> Written | None:
         """Take back a version's changes: all of them, those to `paths`, or, for a partial
-        (per-hunk) rejection, exactly the contents the client computed in `files`."""
+        (per-hunk) rejection, exactly the contents the client computed in `files` (from the
+        files as of `base_version`, when given: see `write`)."""
 
         async def work(conn: Any) -> dict[str, str | None]:
             await app_store.get_app(conn, app_id, vendor_id)
@@ -325,7 +327,12 @@ class Workspace:
                     )
                 changes[path] = befores[path]
         return await self.write(
-            vendor_id, app_id, changes, source="revert", message=f"Revert of {version_id}"
+            vendor_id,
+            app_id,
+            changes,
+            source="revert",
+            message=f"Revert of {version_id}",
+            base_version=base_version,
         )
 
     async def versions(

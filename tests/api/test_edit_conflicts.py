@@ -115,3 +115,27 @@ async def test_another_vendors_app_is_not_found(new_vendor) -> None:
     response = await put(stranger, app, "index.html", "stolen\n", opened)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "app_not_found"
+
+
+async def test_rejecting_a_hunk_computed_from_an_older_file_is_a_conflict(new_vendor) -> None:
+    vendor = await new_vendor()
+    app = await vendor.create_app({"index.html": "<h1>One</h1>\n<p>a</p>\n"})
+    edit = await put(vendor, app, "index.html", "<h1>Two</h1>\n<p>a</p>\n", None)
+    target = edit.json()["version"]["id"]
+    seen = (await file_of(vendor, app, "index.html"))["version_id"]
+    # Another tab edits the file after this one computed its rejection.
+    assert (
+        await put(vendor, app, "index.html", "<h1>Two</h1>\n<p>b</p>\n", None)
+    ).status_code == 200
+    url = f"/api/apps/{app}/versions/{target}/revert"
+    stale = await vendor.post(
+        url, json={"files": {"index.html": "<h1>One</h1>\n<p>a</p>\n"}, "base_version": seen}
+    )
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["error"]["current"]["content"] == "<h1>Two</h1>\n<p>b</p>\n"
+    assert (await file_of(vendor, app, "index.html"))["content"] == "<h1>Two</h1>\n<p>b</p>\n"
+    now = (await file_of(vendor, app, "index.html"))["version_id"]
+    fresh = await vendor.post(
+        url, json={"files": {"index.html": "<h1>One</h1>\n<p>b</p>\n"}, "base_version": now}
+    )
+    assert fresh.status_code == 201, fresh.text

@@ -674,6 +674,11 @@ export interface components {
             files?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Base Version
+             * @description The version the client's `files` were computed from: a file changed since answers 409 `edit_conflict`, and nothing is saved.
+             */
+            base_version?: string | null;
         };
         /**
          * RunUsage

@@ -161,7 +161,11 @@ export const api = {
     call("get", "/api/apps/{app_id}/versions/{version_id}/diff", { path: { app_id, version_id } }),
   /** `files` gives exact new contents (null deletes) for paths the version changed. */
   /** Takes back a version's changes: all, those to `paths`, or exactly `files` (null deletes). */
-  revert: (app_id: string, version_id: string, body: { paths?: string[]; files?: Record<string, string | null> }) =>
+  revert: (
+    app_id: string,
+    version_id: string,
+    body: { paths?: string[]; files?: Record<string, string | null>; base_version?: string },
+  ) =>
     call("post", "/api/apps/{app_id}/versions/{version_id}/revert", { path: { app_id, version_id }, body }),
   undo: (app_id: string) => call("post", "/api/apps/{app_id}/undo", { path: { app_id } }),
   redo: (app_id: string) => call("post", "/api/apps/{app_id}/redo", { path: { app_id } }),
@@ -194,6 +198,17 @@ export function socketUrl(log: LogAddress): string {
   const proto = window.location.protocol === "https:" ? "wss:" : "ws:";
   const path = log.name === "session" ? `/api/sessions/${enc(log.id)}` : `/api/apps/${enc(log.id)}`;
   return `${proto}//${window.location.host}${path}/ws?token=${enc(getToken() ?? "")}`;
+}
+
+/** A file's text now and the version that last changed it, or null when there is no such file. */
+export async function readVersioned(app_id: string, path: string): Promise<{ content: string; versionId: string } | null> {
+  try {
+    const file = await api.readFile(app_id, path);
+    return { content: file.content, versionId: file.version_id };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
 }
 
 /** A file's text now, or null when there is no such file (any other failure throws). */

@@ -42,6 +42,11 @@ class RenameIn(BaseModel):
 class RevertIn(BaseModel):
     paths: list[str] | None = None
     files: dict[str, Any] | None = None
+    base_version: str | None = Field(
+        None,
+        description="The version the client's `files` were computed from: a file changed "
+        "since answers 409 `edit_conflict`, and nothing is saved.",
+    )
 
 
 def _written(written: Written) -> dict[str, Any]:
@@ -181,7 +186,12 @@ async def revert_version(
     ctx.app_id.set(app_id)
     body = body or RevertIn()
     written = await runtime_of(request).workspace.revert(
-        vendor.id, app_id, version_id, paths=body.paths, files=body.files
+        vendor.id,
+        app_id,
+        version_id,
+        paths=body.paths,
+        files=body.files,
+        base_version=body.base_version,
     )
     if written is None:
         return {"version": None}

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { revertOnto } from "../../editor/rebase";
 import type { LineChange } from "../../editor/textDiff";
 import { useCurrentContents } from "../../hooks/useCurrentContents";
-import { api, readText, type VersionDiff } from "../../lib/api";
+import { api, readText, readVersioned, type VersionDiff } from "../../lib/api";
+import { editConflictOf } from "../../lib/editConflict";
 import { mapLimit } from "../../lib/parallel";
 import {
   type Contents,
@@ -106,12 +107,20 @@ export function DiffView({ appId, version, isHead, entries, accepted, onAccept, 
   const rejectHunk = (index: number) =>
     run(async () => {
       if (!file || !changes) return;
-      const plan = planRejectHunks(file, await readText(appId, file.path), [changes[index]]);
+      const now = await readVersioned(appId, file.path);
+      const plan = planRejectHunks(file, now?.content ?? null, [changes[index]]);
       if (!hasWork(plan)) {
         notify(plan.skipped.map(describeSkip).join(" ") || "That change was rejected already.", "error");
         return;
       }
-      await send(plan);
+      try {
+        // Computed from the file as read just now: if it changes before this lands, nothing is written.
+        await api.revert(appId, version.id, { files: plan.files, base_version: now?.versionId });
+      } catch (err) {
+        if (!editConflictOf(err)) throw err;
+        notify(`${file.path} changed meanwhile, so nothing was rejected: look at the change again.`, "error");
+        return;
+      }
       notify(`Rejected change ${index + 1} in ${file.path}`);
     });
 
