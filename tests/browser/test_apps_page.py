@@ -138,3 +138,24 @@ def test_rename_delete_undo_and_restore_apps(page, server, api):
     page.get_by_test_id("deleted-apps").wait_for(state="detached")
     assert doomed in app_ids(api)
     shot(page, "ws-apps-page")
+
+
+def test_a_new_app_from_the_landing_page_template(page, server, api):
+    open_apps(page, server)
+    page.get_by_test_id("template-landing").click()
+    page.locator("[data-testid=template-landing].active").wait_for()
+    page.get_by_test_id("new-app-name").fill("Corner Cafe")
+    shot(page, "ws-new-app-templates")
+    page.get_by_test_id("create-app").click()
+    page.wait_for_url("**/apps/app_*")
+    app = page.url.rsplit("/", 1)[1].split("?")[0]
+    assert sorted(f["path"] for f in api.request("GET", f"/api/apps/{app}/files")) == [
+        "app.js",
+        "index.html",
+        "style.css",
+    ]
+    frame = page.locator("[data-testid=preview-frame]").element_handle().content_frame()
+    frame.wait_for_selector("h1:text-is('Corner Cafe')")
+    frame.fill("input[name=email]", "someone@example.com")
+    frame.click("button[type=submit]")
+    frame.wait_for_selector("#thanks:not([hidden])")

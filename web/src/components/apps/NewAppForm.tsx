@@ -1,16 +1,18 @@
 import { useState } from "react";
 import { navigate } from "../../hooks/useRoute";
 import { api } from "../../lib/api";
-import { blankSite } from "../../lib/template";
+import { TEMPLATES } from "../../lib/template";
 
 type Source = "blank" | "git";
 
-/** A new app: from the blank template, or from the tip of a git repository's branch. */
+/** A new app: from a template (blank by default), or from the tip of a git repository's branch. */
 export function NewAppForm() {
   const [source, setSource] = useState<Source>("blank");
   const [name, setName] = useState("");
   const [url, setUrl] = useState("");
   const [branch, setBranch] = useState("");
+  const [templateId, setTemplateId] = useState(TEMPLATES[0].id);
+  const template = TEMPLATES.find((t) => t.id === templateId) ?? TEMPLATES[0];
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const trimmed = name.trim();
@@ -23,7 +25,7 @@ export function NewAppForm() {
     try {
       const app =
         source === "blank"
-          ? await api.createApp(trimmed, blankSite(trimmed))
+          ? await api.createApp(trimmed, template.files(trimmed))
           : await api.createAppFromGit({ name: trimmed, url: url.trim(), branch: branch.trim() || null });
       navigate(`/apps/${encodeURIComponent(app.id)}`);
     } catch (err) {
@@ -56,15 +58,33 @@ export function NewAppForm() {
             }}
             data-testid={`new-app-${s}`}
           >
-            {s === "blank" ? "Blank site" : "From a git URL"}
+            {s === "blank" ? "From a template" : "From a git URL"}
           </button>
         ))}
       </div>
-      <p className="muted">
-        {source === "blank"
-          ? "Starts as a blank static site: index.html, style.css and app.js."
-          : "Copies the files at the tip of a branch of a public repository (https://…)."}
-      </p>
+      {source === "blank" && (
+        <div className="templates" role="radiogroup" aria-label="Template" data-testid="templates">
+          {TEMPLATES.map((t) => (
+            <label
+              key={t.id}
+              className={t.id === templateId ? "template active" : "template"}
+              data-testid={`template-${t.id}`}
+            >
+              <input
+                type="radio"
+                name="template"
+                checked={t.id === templateId}
+                onChange={() => setTemplateId(t.id)}
+              />
+              <strong>{t.label}</strong>
+              <span className="muted">{t.description}</span>
+            </label>
+          ))}
+        </div>
+      )}
+      {source === "git" && (
+        <p className="muted">Copies the files at the tip of a branch of a public repository (https://…).</p>
+      )}
       <div className="row">
         <input value={name} onChange={(e) => setName(e.target.value)} placeholder="App name" data-testid="new-app-name" />
       </div>
