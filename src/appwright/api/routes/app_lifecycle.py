@@ -34,8 +34,8 @@ class DeletedApp(AppOut):
 class FromGitIn(BaseModel):
     name: str
     url: str = Field(description="An https:// git URL (public hosts only).")
-    branch: str | None = Field(None, description="Defaults to `main`.")
-    token: str | None = Field(None, description="For a private repository; never stored.")
+    branch: str | None = Field(default=None, description="Defaults to `main`.")
+    token: str | None = Field(default=None, description="For a private repository; never stored.")
 
 
 class RenameAppIn(BaseModel):

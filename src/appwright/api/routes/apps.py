@@ -29,7 +29,7 @@ class AppIn(BaseModel):
 class FileIn(BaseModel):
     content: Any = None
     base_version: str | None = Field(
-        None,
+        default=None,
         description="The version the edit started from: a file changed since answers 409 "
         "`edit_conflict` with `error.current`, and nothing is saved.",
     )
@@ -43,7 +43,7 @@ class RevertIn(BaseModel):
     paths: list[str] | None = None
     files: dict[str, Any] | None = None
     base_version: str | None = Field(
-        None,
+        default=None,
         description="The version the client's `files` were computed from: a file changed "
         "since answers 409 `edit_conflict`, and nothing is saved.",
     )
