@@ -167,3 +167,23 @@ def test_restore_shows_the_old_version_as_a_page_first(page, server, api):
     versions = api.request("GET", f"/api/apps/{app}/versions")
     assert len(versions) == 4, "the restore is one version"
     assert versions[0]["paths"] == ["index.html", "style.css"]
+
+
+def test_a_hunk_rejected_over_a_file_that_just_changed_writes_nothing(page, server, sim, api):
+    app, ws = shop_edited_by_ai(page, server, sim, api)
+    open_version(page, 2)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=hunk][data-hunk-state=applies]').length === 2"
+    )
+    elsewhere = TWO_HUNKS.replace("<p>two</p>", "<p>two, from another tab</p>")
+
+    def another_tab_saves_first(route: Any) -> None:
+        api.write(app, "index.html", elsewhere)  # lands between the read and the reject
+        route.continue_()
+
+    page.route("**/versions/*/revert", another_tab_saves_first)
+    page.get_by_test_id("hunk").nth(0).get_by_test_id("reject-hunk").click()
+    page.locator(".toast-error").filter(has_text="changed meanwhile").wait_for()
+    shot(page, "ws-reject-hunk-conflict")
+    assert api.read(app, "index.html") == elsewhere, "the other tab's edit stands"
+    assert len(api.request("GET", f"/api/apps/{app}/versions")) == 3
