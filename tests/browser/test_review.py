@@ -187,3 +187,19 @@ def test_a_hunk_rejected_over_a_file_that_just_changed_writes_nothing(page, serv
     shot(page, "ws-reject-hunk-conflict")
     assert api.read(app, "index.html") == elsewhere, "the other tab's edit stands"
     assert len(api.request("GET", f"/api/apps/{app}/versions")) == 3
+
+
+def test_a_version_rejected_over_a_file_that_just_changed_writes_nothing(page, server, sim, api):
+    app, ws = shop_edited_by_ai(page, server, sim, api)
+    open_version(page, 2)
+    elsewhere = TWO_HUNKS.replace("<p>two</p>", "<p>two, from another tab</p>")
+
+    def another_tab_saves_first(route: Any) -> None:
+        api.write(app, "index.html", elsewhere)
+        route.continue_()
+
+    page.route("**/versions/*/revert", another_tab_saves_first)
+    page.get_by_test_id("reject-version").click()
+    page.locator(".toast-error").filter(has_text="changed meanwhile").wait_for()
+    assert api.read(app, "index.html") == elsewhere, "the other tab's edit stands"
+    assert len(api.request("GET", f"/api/apps/{app}/versions")) == 3

@@ -156,7 +156,8 @@ export const api = {
     call("post", "/api/apps/{app_id}/files/{path}/rename", { path: { app_id, path }, body: { to } }),
   deleteFile: (app_id: string, path: string) =>
     call("delete", "/api/apps/{app_id}/files/{path}", { path: { app_id, path } }),
-  listVersions: (app_id: string) => call("get", "/api/apps/{app_id}/versions", { path: { app_id } }),
+  listVersions: (app_id: string, limit?: number) =>
+    call("get", "/api/apps/{app_id}/versions", { path: { app_id }, query: limit ? { limit } : undefined }),
   versionDiff: (app_id: string, version_id: string) =>
     call("get", "/api/apps/{app_id}/versions/{version_id}/diff", { path: { app_id, version_id } }),
   /** `files` gives exact new contents (null deletes) for paths the version changed. */
