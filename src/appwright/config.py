@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     max_app_bytes: int = 20 * MiB
     max_app_files: int = 1000
     max_path_length: int = 255
+    # How long a deleted app can be restored ("Undo" in the page); purged after.
+    app_restore_seconds: float = Field(default=600.0, ge=0)
     read_max_lines: int = 2000
     read_max_bytes: int = 100_000
 

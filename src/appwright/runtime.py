@@ -91,6 +91,9 @@ class Runtime:
         await upgrade(self.db.engine)
         await self.bus.start()
         await self.runner.start()
+        from appwright import lifecycle  # it builds on the runtime's parts
+
+        await lifecycle.purge(self)
         if self.settings.git_worker:
             await self.git_outbox.start()
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from appwright import text as text_rule
 from appwright.config import Settings
-from appwright.errors import InvalidInput
+from appwright.errors import EditConflict, InvalidInput
 from appwright.events import log as event_log
 from appwright.events.bus import Bus
 from appwright.files.archive import ArchiveLimits, read_zip
@@ -21,6 +21,7 @@ from appwright.files.content import FileContent, content_type, size_of, to_bytes
 from appwright.files.importing import Skipped
 from appwright.files.validation import decode_value, validate_path
 from appwright.store import apps as app_store
+from appwright.store import edit_base, review
 from appwright.store import vendors as vendor_store
 from appwright.store import versions as version_store
 from appwright.store.database import Database
@@ -197,9 +198,33 @@ class Workspace:
         source: Source,
         message: str = "",
         run_id: str | None = None,
+        base_version: str | None = None,
     ) -> Written | None:
-        """One version with `changes`, or None when they change nothing."""
+        """One version with `changes`, or None when they change nothing. With
+        `base_version`, a file changed by any later version refuses the whole write
+        (EditConflict, carrying the file as it is now) unless it already holds the same
+        content."""
         valid = self.validate_changes(changes)
+
+        async def check(conn: Any, snapshot: Snapshot) -> None:
+            if base_version is None:
+                return
+            number = await edit_base.base_number(conn, app_id, base_version)
+            for path, content in sorted(valid.items()):
+                newer = await edit_base.changed_since(conn, app_id, path, number)
+                record = snapshot.files.get(path)
+                if newer is None or (record.content if record else None) == content:
+                    continue
+                current: dict[str, Any] = (
+                    record.to_json(with_content=True) if record else {"path": path, "content": None}
+                )
+                current.update(version_id=newer, deleted=record is None)
+                raise EditConflict(
+                    f"{path} was changed since this edit began; nothing was saved. "
+                    "Compare both versions and choose what to keep.",
+                    current=current,
+                )
+
         written, _ = await self.edit(
             vendor_id,
             app_id,
@@ -208,6 +233,7 @@ class Workspace:
             source=source,
             message=message,
             run_id=run_id,
+            check=check,
         )
         return written
 
@@ -223,12 +249,14 @@ class Workspace:
         run_id: str | None = None,
         fence: Callable[[Any], Awaitable[None]] | None = None,
         record: Callable[[Any, Written, R], Awaitable[None]] | None = None,
+        check: Callable[[Any, Snapshot], Awaitable[None]] | None = None,
     ) -> tuple[Written | None, R]:
         """Read `paths`, let `compute` (pure) decide the changes, and write them as one
         version, all in one transaction under the app's lock: nothing can change the files
         between the read and the write. A run's edit passes its lease as `fence` (first in
         the transaction; raising writes nothing) and what the run must remember about the
-        version as `record` (last in the transaction)."""
+        version as `record` (last in the transaction). `check` sees the snapshot under the
+        lock and may refuse the edit by raising."""
 
         async def work(conn: Any) -> tuple[Written | None, R]:
             if fence is not None:
@@ -240,6 +268,8 @@ class Workspace:
                 paths=frozenset(f.path for f in await app_store.list_files(conn, app_id)),
                 total_bytes=app.total_bytes,
             )
+            if check is not None:
+                await check(conn, snapshot)
             # Pure, but can take a moment on a large file (a refusal's closest lines):
             # off the event loop, while the transaction keeps the files as they were read.
             changes, extra = await asyncio.to_thread(compute, snapshot)
@@ -290,9 +320,11 @@ class Workspace:
         *,
         paths: list[str] | None = None,
         files: Mapping[str, Any] | None = None,
+        base_version: str | None = None,
     ) -> Written | None:
         """Take back a version's changes: all of them, those to `paths`, or, for a partial
-        (per-hunk) rejection, exactly the contents the client computed in `files`."""
+        (per-hunk) rejection, exactly the contents the client computed in `files` (from the
+        files as of `base_version`, when given: see `write`)."""
 
         async def work(conn: Any) -> dict[str, FileContent | None]:
             await app_store.get_app(conn, app_id, vendor_id)
@@ -320,7 +352,12 @@ class Workspace:
                     )
                 changes[path] = befores[path]
         return await self.write(
-            vendor_id, app_id, changes, source="revert", message=f"Revert of {version_id}"
+            vendor_id,
+            app_id,
+            changes,
+            source="revert",
+            message=f"Revert of {version_id}",
+            base_version=base_version,
         )
 
     async def versions(
@@ -347,6 +384,15 @@ class Workspace:
             }
 
         return await self.db.read(work)
+
+    async def accept(
+        self, vendor_id: str, app_id: str, version_id: str
+    ) -> version_store.VersionRecord:
+        async def work(conn: Any) -> version_store.VersionRecord:
+            await app_store.get_app(conn, app_id, vendor_id)
+            return await review.accept(conn, app_id, version_id)
+
+        return await self.db.run(work)
 
     async def app_events(
         self, vendor_id: str | None, app_id: str, after: int

@@ -1,5 +1,5 @@
 """Apps and their current files. Ownership is checked here: another vendor's app is
-indistinguishable from a missing one."""
+indistinguishable from a missing one, and so is a deleted app (until it is restored)."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ async def insert_app(conn: AsyncConnection, vendor_id: str, name: str) -> AppRec
 
 async def get_app(conn: AsyncConnection, app_id: str, vendor_id: str | None) -> AppRecord:
     """The app, if it exists and (when `vendor_id` is given) belongs to that vendor."""
-    query = sa.select(*_APP_COLUMNS).where(apps.c.id == app_id)
+    query = sa.select(*_APP_COLUMNS).where(apps.c.id == app_id, apps.c.deleted_at.is_(None))
     if vendor_id is not None:
         query = query.where(apps.c.vendor_id == vendor_id)
     row = (await conn.execute(query)).first()
@@ -117,9 +117,58 @@ async def get_app(conn: AsyncConnection, app_id: str, vendor_id: str | None) -> 
 
 async def list_apps(conn: AsyncConnection, vendor_id: str) -> list[AppRecord]:
     rows = await conn.execute(
-        sa.select(*_APP_COLUMNS).where(apps.c.vendor_id == vendor_id).order_by(apps.c.created_at)
+        sa.select(*_APP_COLUMNS)
+        .where(apps.c.vendor_id == vendor_id, apps.c.deleted_at.is_(None))
+        .order_by(apps.c.created_at)
     )
     return [_app(r) for r in rows]
+
+
+async def rename_app(conn: AsyncConnection, app_id: str, vendor_id: str, name: str) -> AppRecord:
+    await get_app(conn, app_id, vendor_id)
+    await conn.execute(sa.update(apps).where(apps.c.id == app_id).values(name=name))
+    return await get_app(conn, app_id, vendor_id)
+
+
+async def mark_deleted(conn: AsyncConnection, app_id: str, vendor_id: str) -> datetime:
+    """The app answers 404 from now on; its data stays until it is purged."""
+    await get_app(conn, app_id, vendor_id)
+    when = now()
+    await conn.execute(sa.update(apps).where(apps.c.id == app_id).values(deleted_at=when))
+    return when
+
+
+async def deleted_apps(
+    conn: AsyncConnection, vendor_id: str, since: datetime
+) -> list[tuple[AppRecord, datetime]]:
+    """The vendor's apps deleted at or after `since` (still restorable), newest first."""
+    rows = await conn.execute(
+        sa.select(*_APP_COLUMNS, apps.c.deleted_at)
+        .where(apps.c.vendor_id == vendor_id, apps.c.deleted_at >= since)
+        .order_by(apps.c.deleted_at.desc())
+    )
+    return [(_app(r), r.deleted_at) for r in rows]
+
+
+async def unmark_deleted(
+    conn: AsyncConnection, app_id: str, vendor_id: str, since: datetime
+) -> AppRecord:
+    """Restores an app deleted at or after `since`; anything else is not found."""
+    done = await conn.execute(
+        sa.update(apps)
+        .where(
+            apps.c.id == app_id,
+            apps.c.vendor_id == vendor_id,
+            apps.c.deleted_at >= since,
+        )
+        .values(deleted_at=None)
+    )
+    if done.rowcount != 1:
+        raise NotFound(
+            f"No deleted app {app_id!r} to restore (apps can be restored for a while only).",
+            code="app_not_found",
+        )
+    return await get_app(conn, app_id, vendor_id)
 
 
 def _record(row: Any, *, with_content: bool = True) -> FileRecord:

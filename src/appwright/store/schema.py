@@ -55,6 +55,9 @@ apps = sa.Table(
     # Version ids an undo or a redo would act on next (JSON lists, last = top).
     sa.Column("undo_stack", sa.JSON, nullable=False),
     sa.Column("redo_stack", sa.JSON, nullable=False),
+    # Set when the vendor deleted the app: it answers 404 everywhere, can be restored for a
+    # while (`app_restore_seconds`), and is purged after.
+    sa.Column("deleted_at", Timestamp, nullable=True),
 )
 
 files = sa.Table(
@@ -89,6 +92,8 @@ versions = sa.Table(
     sa.Column("commit_state", sa.String(16), nullable=False),
     sa.Column("commit_sha", sa.String(64), nullable=True),
     sa.Column("commit_error", sa.JSON, nullable=True),
+    # When the vendor accepted the version in review (a fact about it, kept across reloads).
+    sa.Column("accepted_at", Timestamp, nullable=True),
     sa.UniqueConstraint("app_id", "number", name="uq_versions_app_number"),
 )
 

@@ -53,6 +53,7 @@ class VersionRecord:
     commit_state: str
     commit_sha: str | None
     commit_error: dict[str, Any] | None
+    accepted_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +71,7 @@ class VersionRecord:
                 "sha": self.commit_sha,
                 "error": self.commit_error,
             },
+            "accepted_at": self.accepted_at.isoformat() if self.accepted_at else None,
         }
 
 
@@ -101,6 +103,7 @@ def _version(row: Any) -> VersionRecord:
         commit_state=row.commit_state,
         commit_sha=row.commit_sha,
         commit_error=row.commit_error,
+        accepted_at=row.accepted_at,
     )
 
 

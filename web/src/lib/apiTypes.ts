@@ -13,7 +13,7 @@
 import type { components, paths } from "../generated/api";
 import type { AppwrightEvent, CommitUpdated, ErrorInfo } from "../generated/events";
 
-export type Method = "get" | "put" | "post" | "delete";
+export type Method = "get" | "put" | "post" | "delete" | "patch";
 export type Route = keyof paths;
 
 type Operation<P extends Route, M extends Method> = NonNullable<paths[P][M]>;
@@ -100,6 +100,12 @@ export interface DiffFile {
   after_base64?: string | null;
 }
 
+/** A renamed file at its new path, where it came `from`, and the version the move made. */
+export interface FileRenamed extends FileInfo {
+  from: string;
+  version: VersionRecord | null;
+}
+
 /** A deleted file, and the version its deletion made. */
 export interface FileDeleted {
   path: string;
@@ -124,6 +130,8 @@ export interface VersionRecord {
   run_id: string | null;
   created_at: string;
   commit: CommitRecord;
+  /** When it was accepted in review; null (or absent, from an older server) if not. */
+  accepted_at?: string | null;
 }
 
 /** A manual write's answer: the file, and the version it made (null when nothing changed). */
@@ -147,6 +155,9 @@ export interface SessionInfo {
 // ---- answers the schema describes, under the names the client uses -----------------------
 
 type Schema<N extends keyof components["schemas"]> = components["schemas"][N];
+
+/** An app in the trash: restorable until `restore_until`, purged after. */
+export type DeletedApp = Schema<"DeletedApp">;
 
 /** A session in the app's list: its title (first message) and usage, null until it has them. */
 export type SessionSummary = Schema<"SessionSummary">;
@@ -184,9 +195,12 @@ type Handwritten = RoutesOnly<{
   "get /api/apps/{app_id}/files/{path}": FileContent;
   "put /api/apps/{app_id}/files/{path}": FileWritten;
   "delete /api/apps/{app_id}/files/{path}": FileDeleted;
+  "post /api/apps/{app_id}/files/{path}/rename": FileRenamed;
   "get /api/apps/{app_id}/versions": VersionRecord[];
   "get /api/apps/{app_id}/versions/{version_id}/diff": VersionDiff;
   "post /api/apps/{app_id}/versions/{version_id}/revert": { version: VersionRecord | null };
+  "post /api/apps/{app_id}/versions/{version_id}/accept": VersionRecord;
+  "post /api/apps/{app_id}/versions/{version_id}/restore": { version: VersionRecord | null };
   "post /api/apps/{app_id}/undo": VersionRecord;
   "post /api/apps/{app_id}/redo": VersionRecord;
   "get /api/apps/{app_id}/events": EventsPage;

@@ -138,6 +138,8 @@ export interface VersionView {
   message: string | null;
   parentId: string | null;
   runId: string | null;
+  /** When it was accepted in review (from the listing); absent or null if not. */
+  acceptedAt?: string | null;
 }
 
 export interface CommitView {

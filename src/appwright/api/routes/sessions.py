@@ -12,6 +12,7 @@ from appwright.api.boundary import api_router
 from appwright.events.log import MAX_SEQ
 from appwright.events.types import RunUsage
 from appwright.ops import logging as ctx
+from appwright.store import session_search
 from appwright.store import usage as usage_store
 from appwright.store.vendors import Vendor
 
@@ -54,11 +55,28 @@ async def create_session(app_id: str, request: Request, vendor: Vendor = Depends
 
 
 @router.get("/api/apps/{app_id}/sessions", response_model=list[SessionSummary])
-async def list_sessions(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
-    """The app's sessions, newest first, each with its title and model usage."""
+async def list_sessions(
+    app_id: str,
+    request: Request,
+    q: str | None = Query(
+        None,
+        max_length=500,
+        description="only sessions whose messages or answers hold every word (any case)",
+    ),
+    vendor: Vendor = Depends(current_vendor),
+):
+    """The app's sessions, newest first, each with its title and model usage; with `q`,
+    those that mention every word of it."""
     ctx.app_id.set(app_id)
     runtime = runtime_of(request)
     records = await runtime.runner.sessions(vendor.id, app_id)
+    words = session_search.query_words(q or "")
+    if words:
+        ids = [s.id for s in records]
+        found = await runtime.db.read(
+            lambda conn: session_search.sessions_mentioning(conn, ids, words)
+        )
+        records = [s for s in records if s.id in found]
     totals = await runtime.db.read(lambda conn: usage_store.app_session_totals(conn, app_id))
     return [
         SessionSummary(

@@ -1,6 +1,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { DocStatus, DocumentSync } from "../../editor/documentSync";
 import { useRenderCount } from "../../hooks/useRenderCount";
+import { api } from "../../lib/api";
 import type { FilesState, HistoryState } from "../../state/types";
 import { RestoreView } from "../versions/RestoreView";
 import { VersionList } from "../versions/VersionList";
@@ -73,7 +74,13 @@ export const EditorPanel = memo(function EditorPanel({ appId, files, history, sy
           notify={notify}
         />
         <header className="pane-head">History</header>
-        <VersionList versions={history.versions} commits={history.commits} selected={diffId} onSelect={select} />
+        <VersionList
+          versions={history.versions}
+          commits={history.commits}
+          accepted={accepted}
+          selected={diffId}
+          onSelect={select}
+        />
       </aside>
       <div className="editor-main">
         <div className={diffVersion || binary ? "hidden" : "fill"}>
@@ -101,10 +108,17 @@ export const EditorPanel = memo(function EditorPanel({ appId, files, history, sy
             version={diffVersion}
             isHead={diffVersion.id === history.versions[0]?.id}
             entries={entries}
-            accepted={accepted.has(diffVersion.id)}
+            accepted={accepted.has(diffVersion.id) || !!diffVersion.acceptedAt}
             onAccept={() => {
-              setAccepted((s) => new Set(s).add(diffVersion.id));
-              select(null);
+              const id = diffVersion.id;
+              // Stored with the version: the mark survives a reload and shows on every tab.
+              api.acceptVersion(appId, id).then(
+                () => {
+                  setAccepted((s) => new Set(s).add(id));
+                  select(null);
+                },
+                (err: Error) => notify(`Accept failed: ${err.message}`, "error"),
+              );
             }}
             onClose={() => select(null)}
             onRestore={() => setRestoring(true)}
