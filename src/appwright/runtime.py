@@ -15,6 +15,7 @@ from appwright.agent.runner import Runner
 from appwright.config import Settings
 from appwright.events.bus import Bus, InProcessBus
 from appwright.git.outbox import GitOutbox
+from appwright.git.remotes import RemoteService
 from appwright.models.base import ModelClient
 from appwright.models.factory import make_model
 from appwright.ops.metrics import Metrics
@@ -62,6 +63,7 @@ class Runtime:
             settings, self.db, self.bus, self.metrics, secret_key=self.secret_key
         )
         self.workspace.on_version(self.git_outbox.wake)
+        self.git_remotes = RemoteService(self.db, self.bus, self.git_outbox)
         self.model = model if model is not None else make_model(settings)
         self.runner = Runner(
             settings,
