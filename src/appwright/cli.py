@@ -9,11 +9,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
+
 from appwright.config import Settings
 from appwright.errors import AppwrightError
 from appwright.files.validation import decode_text
 from appwright.ops import logging as logs
+from appwright.ops.shared_secrets import local_vendor_token
 from appwright.runtime import Runtime
+from appwright.store import vendors as vendor_store
 
 LOCAL_VENDOR_FILE = "local-vendor.token"
 
@@ -28,13 +32,20 @@ async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-de
 
 
 async def _local_vendor_token(runtime: Runtime) -> str:
-    """The token of the vendor that a person opening the printed URL works as."""
+    """The token of the vendor that a person opening the printed URL works as. It derives
+    from the secret key, so every process of a deployment prints the same link; the file
+    is a copy for `appwright chat`, and one written by an older version is still honoured."""
     path = runtime.settings.data_dir / LOCAL_VENDOR_FILE
     if path.exists():
         token = path.read_text().strip()
         if await runtime.workspace.vendor_for_token(token):
             return token
-    _vendor, token = await runtime.workspace.create_vendor("local")
+    token = local_vendor_token(runtime.secret_key)
+    if await runtime.workspace.vendor_for_token(token) is None:
+        try:
+            await runtime.db.run(lambda conn: vendor_store.create_vendor(conn, "local", token))
+        except IntegrityError:  # another process made it at the same moment
+            pass
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text(token)
@@ -143,6 +154,20 @@ async def _export_app(runtime: Runtime, args: argparse.Namespace) -> None:
     print(f"exported {app.id} to {target}")
 
 
+async def _reset_secrets(settings: Settings) -> None:
+    from appwright.store import fingerprints
+    from appwright.store.database import Database
+    from appwright.store.migrate import upgrade
+
+    db = Database(settings.resolved_database_url, op_timeout=settings.timeout_file_op)
+    try:
+        await upgrade(db.engine)
+        await db.run(fingerprints.forget)
+    finally:
+        await db.dispose()
+    print("secrets forgotten: the next process to start records its own")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="appwright", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -179,6 +204,15 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--scripts", help="JSON file of {model: {turns: [...]}} to preload")
 
+    secrets = commands.add_parser(
+        "secrets", help="the secrets every process must share"
+    ).add_subparsers(dest="action", required=True)
+    secrets.add_parser(
+        "reset",
+        help="forget the recorded secrets: the next process to start records its own "
+        "(links given before stop working, remote tokens must be set again)",
+    )
+
     app_export = app.add_parser("export", help="write an app's files to a folder")
     app_export.add_argument("app")
     app_export.add_argument("dir")
@@ -209,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             token = args.token or (settings.data_dir / LOCAL_VENDOR_FILE).read_text().strip()
             status = asyncio.run(chat(args.url, token, args.app, args.prompt, args.session))
             return 0 if status == "completed" else 1
+        elif args.command == "secrets":
+            asyncio.run(_reset_secrets(settings))
         elif args.command == "sim":
             from appwright.sim import run_sim
 

@@ -19,6 +19,7 @@ from appwright.git.remotes import RemoteService
 from appwright.models.base import ModelClient
 from appwright.models.factory import make_model
 from appwright.ops.metrics import Metrics
+from appwright.ops.shared_secrets import check_shared
 from appwright.search.base import SearchProvider
 from appwright.search.factory import make_search
 from appwright.store.database import Database
@@ -91,6 +92,9 @@ class Runtime:
 
     async def start(self) -> None:
         await upgrade(self.db.engine)
+        # Before anything is served or signed: a process with other secrets than the rest
+        # would hand out links and seal tokens that the other processes refuse.
+        await check_shared(self.db, self.secret_key, self.admin_token)
         await self.bus.start()
         await self.runner.start()
         if self.settings.git_worker:

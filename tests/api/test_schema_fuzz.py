@@ -37,7 +37,7 @@ from appwright.config import Settings
 from appwright.git.reach import RemotePolicy
 from appwright.runtime import Runtime
 
-ADMIN = "admin-fuzz-token"
+ADMIN = "admin-test-token"  # the session database's (tests/conftest.py)
 # Per operation; FUZZ_EXAMPLES=500 makes this the long run.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -129,6 +129,7 @@ def served(
         data_dir=Path(tmp_path_factory.mktemp("fuzz")),
         database_url=database_url,
         admin_token=ADMIN,
+        secret_key="secret-test-key",
         anthropic_api_key=None,
         openai_api_key=None,
         openai_base_url=None,
