@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import re
+import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -78,7 +80,8 @@ class GitOutbox:
         # How long "push now" waits for its drain before answering with the state so far.
         self.push_wait = push_wait if push_wait is not None else 2 * settings.timeout_git + 5
         self.lease_seconds = lease_seconds or settings.git_lease_seconds
-        self.instance = f"drain_{uuid.uuid4().hex[:12]}"
+        # Names the machine and process, for an operator reading `drain_leases`.
+        self.instance = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.repos_dir = Path(settings.data_dir) / "repos"
         # What remotes may reach: checked when one is set, and on every connection.
         self.policy = policy or RemotePolicy.from_settings(settings)
