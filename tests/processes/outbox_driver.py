@@ -137,6 +137,9 @@ class _Quiet(WSGIRequestHandler):
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client killed mid-push breaks its connection: that is the point
+
 
 def serve_env(
     base: dict[str, str], database_url: str, redis_url: str, lease: float
@@ -225,6 +228,8 @@ async def drive(
                 assert edit.status_code == 200, edit.text
                 await asyncio.sleep(config.pace)
                 if n in kill_at:
+                    # One process down at a time: the other must be there to take over.
+                    await asyncio.gather(*restarts)
                     victim = await _drainer(procs, database_url, app_id)
                     if victim is not None:
                         victim.kill9()
