@@ -1,9 +1,9 @@
 """Versions pushed from processes that share no disk: two real `appwright serve` processes,
 each with a data dir of its own, on one PostgreSQL and Redis, make versions of one app in
-turn while the process draining its outbox is killed with `kill -9` (and restarted on its
-empty-for-this-purpose disk a moment later). At the end the app's remote, a real bare
-repository served over smart HTTP, must hold every version exactly once, in order, as the
-very commits the database records.
+turn while the process draining its outbox is killed with `kill -9` (and restarted a
+moment later as a new machine would be: with an empty data dir). At the end the app's
+remote, a real bare repository served over smart HTTP, must hold every version exactly
+once, in order, as the very commits the database records.
 
 The remote answers slowly (`remote_delay` per request), so a drain takes a while and the
 kill lands while one is in flight: the victim is the process named by the app's row in
@@ -218,6 +218,7 @@ async def drive(
             kill_at = {(k + 1) * config.versions // (config.kills + 1) for k in range(config.kills)}
             restarts: list[asyncio.Task[None]] = []
             down: set[int] = set()  # indexes of processes killed and not yet up again
+            kills_due = 0
             for n in range(1, config.versions + 1):
                 proc = _alive(procs, down, n)
                 edit = await http.put(
@@ -228,15 +229,19 @@ async def drive(
                 assert edit.status_code == 200, edit.text
                 await asyncio.sleep(config.pace)
                 if n in kill_at:
-                    # One process down at a time: the other must be there to take over.
-                    await asyncio.gather(*restarts)
-                    victim = await _drainer(procs, database_url, app_id)
+                    kills_due += 1
+                if kills_due and not down:  # one down at a time: the other takes over
+                    victim = await _drainer(procs, database_url, app_id, timeout=1.0)
                     if victim is not None:
+                        kills_due -= 1
                         victim.kill9()
                         report.kills += 1
                         index = procs.index(victim)
                         down.add(index)
-                        restarts.append(asyncio.create_task(_restart(victim, config, down, index)))
+                        fresh = workdir / f"{'ab'[index]}-{report.kills}"  # a new machine
+                        restarts.append(
+                            asyncio.create_task(_restart(victim, config, down, index, fresh))
+                        )
             await asyncio.gather(*restarts)
             report.restarts = len(restarts)
             versions = await _all_pushed(http, procs, app_id, auth, config.versions + 1)
@@ -262,12 +267,12 @@ def _alive(procs: list[ServeProcess], down: set[int], n: int) -> ServeProcess:
 
 
 async def _drainer(
-    procs: list[ServeProcess], database_url: str, app_id: str
+    procs: list[ServeProcess], database_url: str, app_id: str, timeout: float
 ) -> ServeProcess | None:
-    """The process holding the app's drain lease, once one does (within a few seconds)."""
+    """The process holding the app's drain lease, if one does within `timeout`."""
     engine = create_async_engine(database_url)
     try:
-        async with asyncio.timeout(15):
+        async with asyncio.timeout(timeout):
             while True:
                 async with engine.connect() as conn:
                     owner = await conn.scalar(
@@ -289,8 +294,12 @@ async def _drainer(
         await engine.dispose()
 
 
-async def _restart(proc: ServeProcess, config: OutboxRunConfig, down: set[int], i: int) -> None:
+async def _restart(
+    proc: ServeProcess, config: OutboxRunConfig, down: set[int], i: int, data_dir: Path
+) -> None:
+    """Start the killed process again as a new machine would: with an empty data dir."""
     await asyncio.sleep(config.restart_after)
+    proc.env = {**proc.env, "APPWRIGHT_DATA_DIR": str(data_dir)}
     proc.start()
     await proc.ready()
     down.discard(i)

@@ -252,7 +252,7 @@ async def record_committed(
         .values(commit_state="committed", commit_sha=sha, commit_error=None, commit_meta=meta)
     )
     mine = outbox.c.version_id == version_id
-    # Read under the app lock, which PUT/DELETE /remote also take: a remote set right now
+    # Read under the app lock, which setting or removing the remote also takes: a remote set now
     # either sees this row still here, or is seen here.
     if await remote_target(conn, app_id) is None:
         await conn.execute(sa.delete(outbox).where(mine))
