@@ -34,13 +34,13 @@ from appwright.ops.metrics import Metrics
 from appwright.store import commits
 from appwright.store import drain_leases as leases
 from appwright.store import remotes as remote_store
+from appwright.store.commits import Wire
 from appwright.store.database import Database
 from appwright.store.ids import now
 from appwright.store.remotes import RemoteRecord
 
 log = logging.getLogger(__name__)
 
-Wire = dict[str, Any]
 StateChange = Callable[[AsyncConnection], Awaitable[list[Wire]]]
 Delay = Callable[[GitError], Callable[[int], float | None]]
 

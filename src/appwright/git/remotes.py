@@ -20,13 +20,12 @@ from appwright.git.outbox import GitOutbox
 from appwright.git.policy import check_remote
 from appwright.git.transport import parse_remote
 from appwright.store import remotes as remote_store
+from appwright.store.commits import Wire
 from appwright.store.database import Database
 from appwright.store.remotes import RemoteRecord
 from appwright.store.versions import lock_app
 
 log = logging.getLogger(__name__)
-
-Wire = dict[str, Any]
 
 
 class RemoteService:
