@@ -1,7 +1,7 @@
 """Outbox takeover, large: 200 versions of one app made through two `appwright serve`
 processes with a data dir each (no shared disk) on a scratch PostgreSQL database and Redis,
 pushed to a bare repository served over smart HTTP that answers each request after 0.3 s;
-the process draining the app's outbox is killed with `kill -9` 6 times while it pushes, each
+the process draining the app's outbox is killed with `kill -9` 4 times while it pushes, each
 restarted 1 s later as a new machine (an empty data dir); one process is down at a time, and
 versions go on past 200 while a kill is still due. Then the remote branch is held to the
 database: every version on it once, in order, as the very commit the database records; the
@@ -15,7 +15,7 @@ the last); "rebuilds" are repositories a process wrote anew from the database be
 disk had none (or a damaged one), "brought up to date" those it extended from the database
 after another process had drained.
 
-    .venv/bin/python bench/outbox_takeover.py [--versions 200] [--kills 6] [--pace 0.05]
+    .venv/bin/python bench/outbox_takeover.py [--versions 200] [--kills 4] [--pace 0.05]
         [--remote-delay 0.3] [--lease 2] [--pg [URL]] [--redis URL]
 """
 
@@ -41,9 +41,9 @@ def rows(config: OutboxRunConfig, report: OutboxReport) -> list[tuple[str, str, 
     made = report.made  # `versions`, or more while a kill was still due
     return [
         (
-            "versions (the app's first included)",
+            "versions in the database (the first included)",
             str(report.versions),
-            str(made),
+            f"{made} made",
             report.versions == made,
         ),
         (
@@ -117,7 +117,7 @@ async def main(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--versions", type=int, default=200)
-    parser.add_argument("--kills", type=int, default=6)
+    parser.add_argument("--kills", type=int, default=4)
     parser.add_argument("--pace", type=float, default=0.05, help="seconds between versions")
     parser.add_argument("--remote-delay", type=float, default=0.3)
     parser.add_argument("--restart-after", type=float, default=1.0)
