@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from dulwich.repo import Repo
 from dulwich.server import FileSystemBackend
 from dulwich.web import make_wsgi_chain
-from serving import ServeProcess
+from serving import ServeProcess, free_port
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from appwright.git import version_of
@@ -307,9 +307,11 @@ async def _drainer(
 async def _restart(
     proc: ServeProcess, config: OutboxRunConfig, down: set[int], i: int, data_dir: Path
 ) -> None:
-    """Start the killed process again as a new machine would: with an empty data dir."""
+    """Start the killed process again as a new machine would: an empty data dir, another
+    port."""
     await asyncio.sleep(config.restart_after)
     proc.env = {**proc.env, "APPWRIGHT_DATA_DIR": str(data_dir)}
+    proc.port = free_port()  # a new machine has its own address (and none can take it meanwhile)
     proc.start()
     await proc.ready()
     down.discard(i)
