@@ -5,24 +5,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import IntegrityError
+import uvicorn
 
 from appwright.config import Settings
 from appwright.errors import AppwrightError
 from appwright.files.validation import decode_text
 from appwright.ops import logging as logs
-from appwright.ops.shared_secrets import local_vendor_token
-from appwright.runtime import Runtime
-from appwright.store import vendors as vendor_store
+
+if TYPE_CHECKING:
+    from appwright.runtime import Runtime
 
 LOCAL_VENDOR_FILE = "local-vendor.token"
 
 
 async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-def]
+    # Imported here: the service's modules (the model SDKs above all) take seconds to
+    # import, and `chat` and `sim` need none of them.
+    from appwright.runtime import Runtime
+
     runtime = Runtime(settings)
     await runtime.start()
     try:
@@ -35,6 +41,11 @@ async def _local_vendor_token(runtime: Runtime) -> str:
     """The token of the vendor that a person opening the printed URL works as. It derives
     from the secret key, so every process of a deployment prints the same link; the file
     is a copy for `appwright chat`, and one written by an older version is still honoured."""
+    from sqlalchemy.exc import IntegrityError
+
+    from appwright.ops.shared_secrets import local_vendor_token
+    from appwright.store import vendors as vendor_store
+
     path = runtime.settings.data_dir / LOCAL_VENDOR_FILE
     if path.exists():
         token = path.read_text().strip()
@@ -53,9 +64,8 @@ async def _local_vendor_token(runtime: Runtime) -> str:
 
 
 async def _serve(settings: Settings, host: str, port: int) -> None:
-    import uvicorn
-
     from appwright.api.app import create_app
+    from appwright.runtime import Runtime
 
     runtime = Runtime(settings)
     await runtime.start()
@@ -71,11 +81,6 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             else "admin token: from APPWRIGHT_ADMIN_TOKEN or the data dir"
         )
         url = _workspace_url(base, token, settings)
-        print(
-            f"\n  appwright is running. Open your workspace:\n\n    {url}\n\n"
-            f"  ({admin_note}; API docs at {base}/docs)\n",
-            flush=True,
-        )
         config = uvicorn.Config(
             create_app(runtime=runtime),
             host=host,
@@ -86,9 +91,27 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             timeout_graceful_shutdown=5,
         )
         _tune_garbage_collection()
-        await uvicorn.Server(config).serve()
+        banner = (
+            f"\n  appwright is running. Open your workspace:\n\n    {url}\n\n"
+            f"  ({admin_note}; API docs at {base}/docs)\n"
+        )
+        await _BannerServer(config, banner).serve()
     finally:
         await runtime.stop()
+
+
+class _BannerServer(uvicorn.Server):
+    """Prints the banner once the port answers, so the URL is the last thing printed at start
+    and opening it works at once."""
+
+    def __init__(self, config: uvicorn.Config, banner: str) -> None:
+        super().__init__(config)
+        self.banner = banner
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            print(self.banner, flush=True)
 
 
 def _workspace_url(base: str, token: str, settings: Settings) -> str:
@@ -144,6 +167,14 @@ async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
     print(app.id)
 
 
+async def _list_apps(runtime: Runtime, token: str) -> None:
+    vendor = await runtime.workspace.vendor_for_token(token)
+    if vendor is None:
+        raise AppwrightError("No vendor has that token: check --token.", code="unauthorized")
+    for app in await runtime.workspace.apps(vendor.id):
+        print(f"{app.id}  {app.name}")
+
+
 async def _export_app(runtime: Runtime, args: argparse.Namespace) -> None:
     app = await runtime.workspace.app(None, args.app)
     target = Path(args.dir)
@@ -166,6 +197,19 @@ async def _reset_secrets(settings: Settings) -> None:
     finally:
         await db.dispose()
     print("secrets forgotten: the next process to start records its own")
+
+
+def _saved_local_token(settings: Settings) -> str:
+    """The local vendor's token, as `serve` saved it in its data dir."""
+    path = settings.data_dir / LOCAL_VENDOR_FILE
+    try:
+        return path.read_text().strip()
+    except OSError:
+        raise AppwrightError(
+            f"There is no local vendor token at {path}: run this in the folder where "
+            "`scripts/serve` runs (or set APPWRIGHT_DATA_DIR to its data dir), or pass --token.",
+            code="no_local_token",
+        ) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -203,6 +247,10 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--scripts", help="JSON file of {model: {turns: [...]}} to preload")
+    sim.add_argument("--quiet", action="store_true", help="no request log")
+
+    app_list = app.add_parser("list", help="the vendor's apps: id and name")
+    app_list.add_argument("--token", help="the vendor's token (default: the local vendor)")
 
     secrets = commands.add_parser(
         "secrets", help="the secrets every process must share"
@@ -235,12 +283,16 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_with_runtime(settings, create))
         elif args.command == "app" and args.action == "create":
             asyncio.run(_with_runtime(settings, lambda rt: _create_app(rt, args)))
+        elif args.command == "app" and args.action == "list":
+            # A saved token first: in the wrong folder this says so instead of making a data dir.
+            token = args.token or _saved_local_token(settings)
+            asyncio.run(_with_runtime(settings, lambda rt: _list_apps(rt, token)))
         elif args.command == "app" and args.action == "export":
             asyncio.run(_with_runtime(settings, lambda rt: _export_app(rt, args)))
         elif args.command == "chat":
             from appwright.chat import chat
 
-            token = args.token or (settings.data_dir / LOCAL_VENDOR_FILE).read_text().strip()
+            token = args.token or _saved_local_token(settings)
             status = asyncio.run(chat(args.url, token, args.app, args.prompt, args.session))
             return 0 if status == "completed" else 1
         elif args.command == "secrets":
@@ -248,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "sim":
             from appwright.sim import run_sim
 
-            run_sim(args.host, args.port, args.scripts)
+            run_sim(args.host, args.port, args.scripts, quiet=args.quiet)
     except AppwrightError as error:
         print(f"error [{error.code}]: {error.message}", file=sys.stderr)
         return 2

@@ -89,10 +89,10 @@ class ServerProcess:
             line = lines.get(timeout=START_TIMEOUT)
             if line is None:
                 raise RuntimeError(f"appwright serve exited; see {self.log_path}")
+            # The banner is printed once the server answers.
             banner = re.search(r"(http://\S+?)/\?token=", line)
             if banner:
                 self.workspace_url = f"{banner.group(1)}/?token={self.token}"
-            if "Uvicorn running on" in line:
                 return
 
     def _pump(self, proc: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:

@@ -70,5 +70,16 @@ def configure(level: str = "INFO", json_lines: bool | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "uvicorn.access", "aiosqlite", "asyncio"):
+    # Per-request and start-up chatter; their warnings and errors still show. (`serve`
+    # prints its own banner once it answers.)
+    for noisy in (
+        "httpx",
+        "httpx2",
+        "httpcore",
+        "uvicorn.access",
+        "uvicorn.error",
+        "aiosqlite",
+        "asyncio",
+        "alembic",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)

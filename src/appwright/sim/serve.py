@@ -46,9 +46,10 @@ def sim_config(state: SimState, host: str, port: int, *, quiet: bool) -> uvicorn
     return config
 
 
-def run_sim(host: str, port: int, scripts_file: str | None) -> None:
+def run_sim(host: str, port: int, scripts_file: str | None, *, quiet: bool = False) -> None:
     """Serve the sim until interrupted, with the scripts of `scripts_file` preloaded
-    (`{model: {"turns": [...]}}`)."""
+    (`{model: {"turns": [...]}}`). `quiet`: warnings and errors only, no request log (for a
+    demo sharing a terminal with the chat)."""
     scripts = load_scripts_file(scripts_file) if scripts_file else {}
     state = SimState(book=ScriptBook(scripts=dict(scripts)))
-    SimUvicorn(sim_config(state, host, port, quiet=False), state).run()
+    SimUvicorn(sim_config(state, host, port, quiet=quiet), state).run()
