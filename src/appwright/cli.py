@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import socket
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -67,6 +69,8 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     from appwright.api.app import create_app
     from appwright.runtime import Runtime
 
+    preview_port = _preview_port(settings, host, port)
+    settings = settings.model_copy(update={"preview_port": preview_port})
     runtime = Runtime(settings)
     await runtime.start()
     try:
@@ -81,23 +85,52 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             else "admin token: from APPWRIGHT_ADMIN_TOKEN or the data dir"
         )
         url = _workspace_url(base, token, settings)
-        config = uvicorn.Config(
-            create_app(runtime=runtime),
-            host=host,
-            port=port,
-            log_config=None,
-            ws_ping_interval=20,
-            ws_ping_timeout=20,
-            timeout_graceful_shutdown=5,
-        )
+        app = create_app(runtime=runtime)
+
+        def config(at: int, **extra: Any) -> uvicorn.Config:
+            return uvicorn.Config(
+                app,
+                host=host,
+                port=at,
+                log_config=None,
+                ws_ping_interval=20,
+                ws_ping_timeout=20,
+                timeout_graceful_shutdown=5,
+                **extra,
+            )
+
         _tune_garbage_collection()
+        previews = f"; previews on port {preview_port}" if preview_port else ""
         banner = (
             f"\n  appwright is running. Open your workspace:\n\n    {url}\n\n"
-            f"  ({admin_note}; API docs at {base}/docs)\n"
+            f"  ({admin_note}; API docs at {base}/docs{previews})\n"
         )
-        await _BannerServer(config, banner).serve()
+        server = _BannerServer(config(port), banner)
+        if preview_port is None:
+            await server.serve()
+            return
+        # The preview's own origin when nothing else gives it one: a second port answered
+        # by the same app, which tells the two apart by the port a request arrived on.
+        second = _SecondServer(config(preview_port, lifespan="off"))
+        serving = asyncio.create_task(second.serve())
+        try:
+            await server.serve()
+        finally:
+            second.should_exit = True
+            await serving
     finally:
         await runtime.stop()
+
+
+def _preview_port(settings: Settings, host: str, port: int) -> int | None:
+    """The second port the preview needs, or None: a URL template gives each app an origin
+    of its own, and so does the local name when the workspace can only be reached at a
+    loopback address (which it sends to that name)."""
+    from appwright.api.preview_origin import is_loopback
+
+    if settings.preview_url_template or (settings.local_name and is_loopback(host)):
+        return None
+    return settings.preview_port or port + 1
 
 
 class _BannerServer(uvicorn.Server):
@@ -112,6 +145,14 @@ class _BannerServer(uvicorn.Server):
         await super().startup(sockets)
         if self.started and not self.should_exit:
             print(self.banner, flush=True)
+
+
+class _SecondServer(uvicorn.Server):
+    """The preview's port: the workspace's server takes the signals, and stops this one."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def _workspace_url(base: str, token: str, settings: Settings) -> str:

@@ -7,15 +7,31 @@ SDKs and every user's shell already use them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from appwright.models.catalog import ModelInfo, Price, model_info
 
 MiB = 1024 * 1024
+
+
+def template_problem(template: str) -> str | None:
+    """Why a preview URL template cannot be used, or None."""
+    if template.count("{app}") != 1:
+        return "it must contain `{app}` once, in the host name"
+    parts = urlsplit(template.replace("{app}", "app-0"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "it must be an http:// or https:// URL"
+    if "{app}" not in urlsplit(template).netloc or parts.path not in ("", "/"):
+        return "`{app}` must be in the host name, with no path after it"
+    if parts.query or parts.fragment:
+        return "it cannot have a query or a fragment"
+    return None
 
 
 class ModelPrice(BaseModel):
@@ -90,6 +106,16 @@ class Settings(BaseSettings):
     git_lease_seconds: float = Field(default=15.0, gt=0)
 
     preview_link_ttl: int = 12 * 3600
+    # e.g. https://{app}.preview.example.com: each app's preview on its own origin under a
+    # wildcard domain (api/preview_origin.py tells where the preview is without it).
+    preview_url_template: str | None = None
+    # The second port of the preview when neither a template nor a local name gives it an
+    # origin of its own; `serve` opens it (default: its port + 1).
+    preview_port: int | None = Field(default=None, ge=1, le=65535)
+    # The name a workspace opened at localhost or 127.0.0.1 is sent to, so that each app's
+    # preview has an origin of its own on the workspace's site ({app}.appwright.localhost).
+    # Empty: the workspace stays where it was opened, and previews use the second port.
+    local_name: str = "appwright.localhost"
     secret_key: SecretStr | None = None
 
     log_level: str = "INFO"
@@ -111,6 +137,25 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("EXA_API_KEY")
     )
     exa_base_url: str | None = Field(default=None, validation_alias=AliasChoices("EXA_BASE_URL"))
+
+    @model_validator(mode="after")
+    def _preview_template_usable(self) -> Settings:
+        name = self.local_name
+        if name and not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.localhost", name):
+            raise ValueError(
+                "APPWRIGHT_LOCAL_NAME must be a lower-case name under localhost "
+                "(e.g. appwright.localhost), or empty"
+            )
+        if self.preview_url_template:
+            problem = template_problem(self.preview_url_template)
+            if problem:
+                raise ValueError(f"APPWRIGHT_PREVIEW_URL_TEMPLATE: {problem}")
+            if not self.public_url:
+                raise ValueError(
+                    "APPWRIGHT_PREVIEW_URL_TEMPLATE needs APPWRIGHT_PUBLIC_URL: the workspace's "
+                    "origin is the only page allowed to frame the preview"
+                )
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,5 +1,7 @@
-"""The preview: an app's files as a browser loads them, sandboxed, through a link that
-carries its own credential (so the vendor's token never reaches the app's scripts)."""
+"""The preview on the workspace's own origin (`/preview/{app}/...`): an app's files as a
+browser loads them, with the vendor's token or a link's credential in the path, sandboxed in
+an opaque origin (no `allow-same-origin`: there the app's scripts would share the
+workspace's). The preview's own origin is tested in `test_preview_origin.py`."""
 
 from __future__ import annotations
 
@@ -36,8 +38,8 @@ TYPES = {
 
 
 def agent() -> str:
-    path = preview_route._AGENT
-    return path.read_text() if path.exists() else ""
+    """The agent as the preview injects it."""
+    return preview_route._agent_script()
 
 
 def served(response: httpx.Response, path: str) -> None:
@@ -49,6 +51,7 @@ def served(response: httpx.Response, path: str) -> None:
     policy = response.headers["content-security-policy"]
     directives = policy.split()
     assert "sandbox" in directives and "allow-scripts" in directives, policy
+    # The workspace's own origin: the app's scripts must not share it.
     assert "allow-same-origin" not in policy, policy
     assert response.headers["x-content-type-options"] == "nosniff"
     if kind.startswith("text/html"):
@@ -69,12 +72,13 @@ async def shop(new_vendor) -> tuple[Any, str]:
 
 
 async def link_of(vendor: Any, app_id: str) -> str:
+    """The link's credential, as a path on the workspace's own origin."""
     response = await vendor.get(f"/api/apps/{app_id}/preview")
     assert response.status_code == 200, response.text
     url = response.json()["url"]
-    assert url.startswith(f"/preview/{app_id}/") and url.endswith("/")
-    assert vendor.token not in url
-    return url
+    assert vendor.token not in response.text
+    credential = url.split("/.appwright/", 1)[1].strip("/")
+    return f"/preview/{app_id}/.appwright/{credential}/"
 
 
 async def test_files_are_served_with_their_types_and_the_sandbox(shop) -> None:
@@ -107,6 +111,13 @@ async def test_missing_files_are_404(shop) -> None:
         response = await vendor.get(f"/preview/{app_id}/{path}")
         assert response.status_code == 404, (path, response.text)
         assert response.json()["error"]["code"] == "file_not_found"
+        # A browser loading a page gets a page: what is missing, and the app's pages.
+        page = await vendor.get(f"/preview/{app_id}/{path}", headers={"Accept": "text/html"})
+        assert page.status_code == 404, (path, page.text)
+        assert page.headers["content-type"].startswith("text/html")
+        assert "No page here" in page.text and "file_not_found" not in page.text
+        for listed in ("index.html", "docs/index.html", "pages/about.html"):
+            assert f'href="/preview/{app_id}/{listed}"' in page.text
     missing_app = await vendor.get("/preview/app_00000000000000000000/index.html")
     assert missing_app.status_code == 404
     assert missing_app.json()["error"]["code"] == "app_not_found"
@@ -200,8 +211,18 @@ async def test_html_pages_get_the_preview_agent(shop) -> None:
         return
     tag = f"<script>{script}</script>"
     assert page.count(tag) == 1
-    assert page.index(tag) < page.lower().rindex("</body>")
+    # First in <head>, so it hears the errors of every script of the page.
+    assert page.index(tag) == page.index("<head>") + len("<head>")
     assert page.replace(tag, "") == SITE["index.html"]
-    assert bare == "<p>no body tag" + tag
+    assert bare == tag + "<p>no body tag"
+    # Never before the doctype (the page would lose standards mode), else as early as can be.
+    for source, expected in [
+        ("<!DOCTYPE html><p>x", "<!DOCTYPE html>" + tag + "<p>x"),
+        ('<html lang="en"><header>h</header>', '<html lang="en">' + tag + "<header>h</header>"),
+        ("<!doctype html><HEAD lang=x></HEAD>", "<!doctype html><HEAD lang=x>" + tag + "</HEAD>"),
+    ]:
+        await vendor.put(f"/api/apps/{app_id}/files/early.html", json={"content": source})
+        assert (await vendor.get(f"/preview/{app_id}/early.html")).text == expected
     assert "</script" not in script.lower()  # the inlined agent cannot end its own tag
+    assert "\n" not in script  # one line: the page's own line numbers stay right
     assert css == SITE["style.css"] and js == SITE["js/app.js"]

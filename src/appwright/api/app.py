@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from appwright.api import errors
 from appwright.api.boundary import UrlCheck
 from appwright.api.headers import SecurityHeaders
+from appwright.api.preview_origin import PreviewSites
+from appwright.api.preview_site import PreviewSite
 from appwright.api.request_context import RequestContext
 from appwright.api.routes import apps, ops, preview, remote, sessions, vendors, web, ws
 from appwright.config import Settings
@@ -33,12 +35,22 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     app = FastAPI(title="appwright", version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    settings = runtime.settings
+    sites = PreviewSites(
+        settings.preview_url_template,
+        settings.preview_port,
+        settings.public_url,
+        settings.local_name,
+    )
+    app.state.preview_sites = sites
     errors.install(app)
     # Outermost last: every response gets its headers, every request its id and record,
-    # and nothing reaches a route with a URL that breaks the text rule.
+    # nothing reaches a route with a URL that breaks the text rule, and a request on the
+    # preview's origin reaches the preview and nothing else.
+    app.add_middleware(PreviewSite, runtime=runtime, sites=sites)
     app.add_middleware(UrlCheck)
     app.add_middleware(RequestContext, metrics=runtime.metrics)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, sites=sites)
 
     app.include_router(ops.router)
     app.include_router(vendors.router)

@@ -1,9 +1,11 @@
 """Preview link credentials: `<expiry>.<signature>` over the app id, HMAC-SHA256.
 
-The credential sits in the link's path (`/preview/<app>/.appwright/<cred>/`) because a
-sandboxed preview document sends no cookies and its relative URLs keep the path: every page,
-style and script the app loads through the link carries it without the app's help. It reads
-that one app's preview until it expires, and nothing else.
+A link carries the credential in its path (`<app root>/.appwright/<cred>/`). On a preview
+origin of its own, that path trades it for an HttpOnly cookie of that origin (scoped to the
+app's root) and sends the browser on to the app: its pages, styles, scripts and fetches
+then load with clean URLs, and the app's scripts never see the credential. It reads that
+one app's preview until it expires, and nothing else; the vendor's token is never taken
+there.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import hmac
 import time
 
+from appwright.errors import Unauthorized
 from appwright.files.validation import RESERVED_PREFIX
 
 
@@ -36,5 +39,14 @@ def check_credential(secret: str, app_id: str, credential: str, now: float | Non
     return hmac.compare_digest(signature, _signature(secret, app_id, expires))
 
 
-def link_path(app_id: str, credential: str) -> str:
-    return f"/preview/{app_id}/{RESERVED_PREFIX}{credential}/"
+def entry_path(credential: str) -> str:
+    """The path, under an app's root on a preview origin, that trades the credential for a
+    cookie of that origin and goes on to the app's root (or to the path after it)."""
+    return f"/{RESERVED_PREFIX}{credential}/"
+
+
+def invalid_link() -> Unauthorized:
+    return Unauthorized(
+        "This preview link is not valid or has expired: open the preview again from the workspace.",
+        code="invalid_preview_link",
+    )

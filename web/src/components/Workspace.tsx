@@ -6,6 +6,7 @@ import { useToasts } from "../hooks/useToasts";
 import { useUndoShortcuts } from "../hooks/useUndoShortcuts";
 import { useWorkspace } from "../hooks/useWorkspace";
 import { api, ApiError } from "../lib/api";
+import { pagesOf } from "../lib/previewAgent";
 import { pushSummary } from "../state/history";
 import { ChatPanel } from "./chat/ChatPanel";
 import { EditorPanel } from "./editor/EditorPanel";
@@ -78,6 +79,9 @@ export function Workspace({ appId }: { appId: string }) {
   const { state } = ws;
   const fatal = state.conn.app.status === "closed" ? state.conn.app.error?.message : ws.setupError;
   const summary = useMemo(() => pushSummary(state.history), [state.history]);
+  // The same list for as long as the set of pages is the same: an edit re-renders no preview.
+  const pagesKey = pagesOf(Object.keys(state.files.entries)).join("\n");
+  const pages = useMemo(() => (pagesKey ? pagesKey.split("\n") : []), [pagesKey]);
   const badge = publishBadge(remote.remote, summary);
   const { shown, ranges, setPane, resetPane } = layout;
   const columns = { "--chat-w": `${shown.chat}px`, "--preview-w": `${shown.preview}px` } as CSSProperties;
@@ -145,10 +149,12 @@ export function Workspace({ appId }: { appId: string }) {
           <PreviewPanel
             appId={appId}
             versions={state.history.versions}
+            pages={pages}
             device={layout.device}
             onDevice={layout.setDevice}
             maximised={layout.maximised}
             onToggleMaximised={layout.toggleMaximised}
+            onAsk={ws.send}
           />
         ) : (
           <section className="pane preview"><div className="empty">Loading…</div></section>

@@ -244,7 +244,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Preview Link */
+        /**
+         * Preview Link
+         * @description A link to this app's preview, on an origin other than the workspace's.
+         */
         get: operations["preview_link_api_apps__app_id__preview_get"];
         put?: never;
         post?: never;
@@ -455,6 +458,29 @@ export interface components {
             text?: unknown;
             /** Client Msg Id */
             client_msg_id?: string | null;
+        };
+        /** PreviewLinkOut */
+        PreviewLinkOut: {
+            /**
+             * Url
+             * @description Opens the preview: sets the link's credential on the preview's origin and lands on the app's root (a path appended to it lands there instead)
+             */
+            url: string;
+            /**
+             * Root
+             * @description The app's root URL on the preview's origin, ending in '/'
+             */
+            root: string;
+            /**
+             * Origin
+             * @description The preview's origin (what its messages come from)
+             */
+            origin: string;
+            /**
+             * Expires In
+             * @description Seconds the link stays valid
+             */
+            expires_in: number;
         };
         /** RemoteIn */
         RemoteIn: {
@@ -2097,7 +2123,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PreviewLinkOut"];
                 };
             };
             /** @description The request could not be read. */

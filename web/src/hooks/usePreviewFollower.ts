@@ -1,4 +1,5 @@
 import { type RefObject, useEffect, useRef, useState } from "react";
+import { agentMessage } from "../lib/previewAgent";
 import { debounce, listen } from "../lib/tracked";
 import type { VersionView } from "../state/types";
 
@@ -10,11 +11,6 @@ export interface PreviewActivity {
   last: string;
 }
 
-type AgentMessage =
-  | { appwright: "ready"; href?: string }
-  | { appwright: "scroll"; x: number; y: number }
-  | { appwright: "css-applied"; path: string; count: number };
-
 /**
  * Keeps the preview iframe in step with the app log, without ever recreating it: a version
  * that changed only CSS is hot-swapped; any other version reloads the page in place, once
@@ -23,6 +19,8 @@ type AgentMessage =
 export function usePreviewFollower(
   frame: RefObject<HTMLIFrameElement | null>,
   url: string | null,
+  /** The preview's origin: messages from anywhere else are ignored. */
+  origin: string | null,
   versions: VersionView[],
   /** Called instead of reloading when the preview link is about to expire. */
   renewLink: (() => boolean) | null = null,
@@ -33,9 +31,14 @@ export function usePreviewFollower(
   const agentReady = useRef(false);
   const latest = useRef(versions);
   latest.current = versions;
+  const from = useRef(origin);
+  from.current = origin;
   const [activity, setActivity] = useState<PreviewActivity>({ reloads: 0, cssSwaps: 0, last: "" });
 
-  const post = (message: object) => frame.current?.contentWindow?.postMessage(message, "*");
+  // Only to the preview's origin: if the frame was sent elsewhere, the message is dropped.
+  const post = (message: object) => {
+    if (from.current) frame.current?.contentWindow?.postMessage(message, from.current);
+  };
 
   const reload = useRef(() => {});
   reload.current = () => {
@@ -51,9 +54,8 @@ export function usePreviewFollower(
   useEffect(
     () =>
       listen(window, "message", (ev) => {
-        if (!frame.current || ev.source !== frame.current.contentWindow) return;
-        const data = ev.data as AgentMessage | null;
-        if (!data || typeof data !== "object") return;
+        const data = agentMessage(ev, frame.current, from.current);
+        if (!data || !frame.current) return;
         if (data.appwright === "ready") {
           agentReady.current = true;
           if (restoreScroll.current) post({ appwright: "scroll-to", ...scroll.current });

@@ -165,7 +165,6 @@ type Handwritten = RoutesOnly<{
   "post /api/apps/{app_id}/undo": VersionRecord;
   "post /api/apps/{app_id}/redo": VersionRecord;
   "get /api/apps/{app_id}/events": EventsPage;
-  "get /api/apps/{app_id}/preview": { url: string; expires_in: number };
   "get /api/apps/{app_id}/remote": RemoteInfo;
   "put /api/apps/{app_id}/remote": RemoteInfo;
   "post /api/apps/{app_id}/push": PushResult;

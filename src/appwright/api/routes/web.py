@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 WEB_DIST = Path(__file__).resolve().parent.parent.parent / "web_dist"
 router = APIRouter(include_in_schema=False)
@@ -25,11 +25,16 @@ def is_page(path: str) -> bool:
 
 
 @router.get(PAGE_ROUTE)
-async def workspace_page(page: str) -> Response:
+async def workspace_page(page: str, request: Request) -> Response:
     if not is_page(page):
         # Not a page: a 405 if another method is allowed here (GET on a POST-only route),
         # which the error handler turns into a 404 when none is.
         raise HTTPException(status_code=405)
+    # At localhost or 127.0.0.1, to the local name: there each app's preview gets an origin
+    # of its own on the workspace's site (api/preview_origin.py). `?token=` goes along.
+    local = request.app.state.preview_sites.local_redirect(request.scope)
+    if local:
+        return RedirectResponse(local, status_code=307)
     if page:
         candidate = (WEB_DIST / page).resolve()
         if candidate.is_file() and WEB_DIST.resolve() in candidate.parents:
