@@ -17,6 +17,8 @@ import uvicorn
 
 from appwright.config import Settings
 from appwright.errors import AppwrightError
+from appwright.files.content import FileContent, to_bytes
+from appwright.files.importing import Skipped, skip_reason
 from appwright.files.validation import decode_text
 from appwright.ops import logging as logs
 
@@ -175,13 +177,26 @@ def _tune_garbage_collection() -> None:
     gc.set_threshold(700, 10, 100)
 
 
-def _read_folder(folder: Path, max_bytes: int) -> dict[str, str]:
-    files: dict[str, str] = {}
+def _read_folder(folder: Path, max_bytes: int) -> tuple[dict[str, FileContent], Skipped]:
+    """The folder's files (text and binary), and what was left out with why."""
+    files: dict[str, FileContent] = {}
+    skipped: Skipped = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
-        if path.is_file() and ".git" not in path.relative_to(folder).parts:
+        why = skip_reason(relative)
+        if why is None and path.is_symlink():
+            why = "a symbolic link; only files are imported"
+        if why is not None:
+            if not any(relative.startswith(f"{s}/") for s, _ in skipped):
+                skipped.append((relative, why))
+        elif path.is_file():
             files[relative] = decode_text(relative, path.read_bytes(), max_bytes=max_bytes)
-    return files
+    return files, skipped
+
+
+def _report_skipped(skipped: Skipped) -> None:
+    for path, why in skipped:
+        print(f"skipped {path}: {why}", file=sys.stderr)
 
 
 async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
@@ -190,6 +205,8 @@ async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
         token = await _local_vendor_token(runtime)
         vendor = await runtime.workspace.vendor_for_token(token)
     assert vendor is not None
+    files: dict[str, FileContent] = {}
+    skipped: Skipped = []
     if args.from_git:
         from appwright.git.reach import RemotePolicy
         from appwright.git.remote import import_tip
@@ -198,13 +215,17 @@ async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
         # same rule as every remote.
         policy = replace(RemotePolicy.from_settings(runtime.settings), allow_local=True)
         files = await import_tip(
-            args.from_git, None, args.branch, runtime.settings.timeout_git, policy=policy
+            args.from_git,
+            None,
+            args.branch,
+            runtime.settings.timeout_git,
+            policy=policy,
+            on_skip=lambda path, why: skipped.append((path, why)),
         )
     elif args.from_dir:
-        files = _read_folder(Path(args.from_dir), runtime.settings.max_file_bytes)
-    else:
-        files = {}
+        files, skipped = _read_folder(Path(args.from_dir), runtime.settings.max_file_bytes)
     app = await runtime.workspace.create_app(vendor.id, args.name, files)
+    _report_skipped(skipped)
     print(app.id)
 
 
@@ -219,10 +240,10 @@ async def _list_apps(runtime: Runtime, token: str) -> None:
 async def _export_app(runtime: Runtime, args: argparse.Namespace) -> None:
     app = await runtime.workspace.app(None, args.app)
     target = Path(args.dir)
-    for path, content in (await runtime.workspace.contents(app.id)).items():
+    for path, content in (await runtime.workspace.all_contents(app.id)).items():
         destination = target / path
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(content, encoding="utf-8")
+        destination.write_bytes(to_bytes(content))
     print(f"exported {app.id} to {target}")
 
 

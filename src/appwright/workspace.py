@@ -6,6 +6,7 @@ event that a reader of the log could not."""
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -15,7 +16,10 @@ from appwright.config import Settings
 from appwright.errors import InvalidInput
 from appwright.events import log as event_log
 from appwright.events.bus import Bus
-from appwright.files.validation import validate_content, validate_path
+from appwright.files.archive import ArchiveLimits, read_zip
+from appwright.files.content import FileContent, content_type, size_of, to_bytes
+from appwright.files.importing import Skipped
+from appwright.files.validation import decode_value, validate_path
 from appwright.store import apps as app_store
 from appwright.store import vendors as vendor_store
 from appwright.store import versions as version_store
@@ -33,7 +37,7 @@ class Snapshot:
     paths: frozenset[str]  # every file of the app
     total_bytes: int
 
-    def content(self, path: str) -> str | None:
+    def content(self, path: str) -> FileContent | None:
         record = self.files.get(path)
         return None if record is None else record.content
 
@@ -71,7 +75,7 @@ class Workspace:
         name = _required_name(name, "app")
         self._refuse_too_many_files(files)
         changes = self.validate_changes(files, deletions=False)
-        total = sum(len(c.encode("utf-8")) for c in changes.values() if c is not None)
+        total = sum(size_of(c) for c in changes.values())
         if total > self.settings.max_app_bytes:
             raise InvalidInput(
                 f"These files add up to {total} bytes; apps are limited to "
@@ -100,6 +104,21 @@ class Workspace:
             await self._published(written)
         return app
 
+    async def import_archive(
+        self, vendor_id: str, name: str, data: bytes
+    ) -> tuple[app_store.AppRecord, Skipped]:
+        """An app made from a zip archive's files (see files/archive.py), and what was left
+        out of it with why. Any refused entry refuses the whole import."""
+        name = _required_name(name, "app")
+        limits = ArchiveLimits(
+            max_file_bytes=self.settings.max_file_bytes,
+            max_app_bytes=self.settings.max_app_bytes,
+            max_app_files=self.settings.max_app_files,
+            max_path_length=self.settings.max_path_length,
+        )
+        archive = await asyncio.to_thread(read_zip, data, limits)
+        return await self.create_app(vendor_id, name, archive.files), archive.skipped
+
     async def app(self, vendor_id: str | None, app_id: str) -> app_store.AppRecord:
         return await self.db.read(lambda conn: app_store.get_app(conn, app_id, vendor_id))
 
@@ -123,7 +142,12 @@ class Workspace:
         return await self.db.read(work)
 
     async def contents(self, app_id: str, paths: list[str] | None = None) -> dict[str, str]:
+        """The text files' contents (binary files left out)."""
         return await self.db.read(lambda conn: app_store.read_contents(conn, app_id, paths))
+
+    async def all_contents(self, app_id: str) -> dict[str, FileContent]:
+        """Every file, text and binary."""
+        return await self.db.read(lambda conn: app_store.read_all(conn, app_id))
 
     # --- versions ---------------------------------------------------------------------------
 
@@ -140,13 +164,14 @@ class Workspace:
 
     def validate_changes(
         self, changes: Mapping[str, Any], *, deletions: bool = True
-    ) -> dict[str, str | None]:
+    ) -> dict[str, FileContent | None]:
         """Paths and contents checked and normalised; None (a deletion) only where
-        `deletions` allows it. Two spellings of one path in one request are refused, as
-        neither could be said to win."""
+        `deletions` allows it. A value is text, bytes, or `{"base64": ...}` for a binary
+        file. Two spellings of one path in one request are refused, as neither could be
+        said to win."""
         if not isinstance(changes, Mapping):
             raise InvalidInput("`files` must map paths to text.", code="invalid_files")
-        valid: dict[str, str | None] = {}
+        valid: dict[str, FileContent | None] = {}
         for raw_path, content in changes.items():
             path = validate_path(raw_path, max_length=self.settings.max_path_length)
             if path in valid:
@@ -159,7 +184,7 @@ class Workspace:
             valid[path] = (
                 None
                 if content is None
-                else validate_content(path, content, max_bytes=self.settings.max_file_bytes)
+                else decode_value(path, content, max_bytes=self.settings.max_file_bytes)
             )
         return valid
 
@@ -191,7 +216,7 @@ class Workspace:
         vendor_id: str,
         app_id: str,
         paths: list[str],
-        compute: Callable[[Snapshot], tuple[dict[str, str | None], R]],
+        compute: Callable[[Snapshot], tuple[dict[str, FileContent | None], R]],
         *,
         source: Source,
         message: str = "",
@@ -269,7 +294,7 @@ class Workspace:
         """Take back a version's changes: all of them, those to `paths`, or, for a partial
         (per-hunk) rejection, exactly the contents the client computed in `files`."""
 
-        async def work(conn: Any) -> dict[str, str | None]:
+        async def work(conn: Any) -> dict[str, FileContent | None]:
             await app_store.get_app(conn, app_id, vendor_id)
             await version_store.get_version(conn, app_id, version_id)
             return {
@@ -318,9 +343,7 @@ class Workspace:
                 "version_id": version.id,
                 "parent_id": version.parent_id,
                 "source": version.source,
-                "files": [
-                    {"path": p, "before": b, "after": a} for p, (b, a) in sorted(changes.items())
-                ],
+                "files": [diff_entry(p, b, a) for p, (b, a) in sorted(changes.items())],
             }
 
         return await self.db.read(work)
@@ -338,6 +361,29 @@ class Workspace:
         await self.bus.publish(event_log.app_log(written.version.app_id), written.app_events)
         for listener in self._version_listeners:
             listener(written)
+
+
+def diff_entry(path: str, before: FileContent | None, after: FileContent | None) -> dict[str, Any]:
+    """One file of a version's diff. A binary side is not text to diff: the entry says
+    `binary`, with each side's size and bytes (base64, for a thumbnail), and `before` /
+    `after` stay null."""
+    if not isinstance(before, bytes) and not isinstance(after, bytes):
+        return {"path": path, "before": before, "after": after}
+
+    def side(content: FileContent | None) -> str | None:
+        return None if content is None else base64.b64encode(to_bytes(content)).decode("ascii")
+
+    return {
+        "path": path,
+        "before": None,
+        "after": None,
+        "binary": True,
+        "content_type": content_type(path, after if after is not None else before),
+        "before_size": None if before is None else size_of(before),
+        "after_size": None if after is None else size_of(after),
+        "before_base64": side(before),
+        "after_base64": side(after),
+    }
 
 
 def _required_name(name: Any, what: str) -> str:

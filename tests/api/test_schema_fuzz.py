@@ -38,6 +38,31 @@ from appwright.git.reach import RemotePolicy
 from appwright.runtime import Runtime
 
 ADMIN = "admin-test-token"  # the session database's (tests/conftest.py)
+
+
+def _zip_of(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+# `POST /api/apps/import` takes a zip: real archives (good and hostile names) and noise.
+schemathesis.openapi.media_type(
+    "application/zip",
+    st.one_of(
+        st.binary(max_size=200),
+        st.dictionaries(
+            st.sampled_from(["index.html", "site/a.css", "../x", "/abs", ".git/HEAD", "a\\b"]),
+            st.binary(max_size=50),
+            max_size=4,
+        ).map(_zip_of),
+    ),
+)
 # Per operation; FUZZ_EXAMPLES=500 makes this the long run.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]

@@ -27,6 +27,7 @@ from typing import Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from appwright.files.content import FileContent
 from appwright.git.errors import GitError
 from appwright.git.policy import commit_message
 from appwright.git.repository import AppRepository, CommitMeta, Replayed
@@ -128,7 +129,7 @@ async def _replayed(
 
     async def read(
         conn: AsyncConnection,
-    ) -> tuple[dict[str, str], dict[str, dict[str, str | None]]]:
+    ) -> tuple[dict[str, FileContent], dict[str, dict[str, FileContent | None]]]:
         files = await commits.snapshot_at(conn, app_id, base) if base else {}
         changes = await store.changes_between(conn, app_id, base, todo[-1].number)
         return files, changes

@@ -32,6 +32,7 @@ from dulwich.objects import Commit, ObjectID, Tree
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
+from appwright.files.content import FileContent
 from appwright.git.errors import (
     COMMIT_FAILED,
     COMMIT_TIMED_OUT,
@@ -79,7 +80,7 @@ class Replayed:
     database says it has (the rebuild stops at the first that differs)."""
 
     version_id: str
-    files: Mapping[str, str]
+    files: Mapping[str, FileContent]
     meta: CommitMeta
     sha: str
 
@@ -97,7 +98,7 @@ class AppRepository:
 
     async def commit(
         self,
-        files: Mapping[str, str],
+        files: Mapping[str, FileContent],
         message: str,
         author_name: str,
         author_email: str,
@@ -114,7 +115,9 @@ class AppRepository:
         )
         return await self.commit_as(files, meta, version_id)
 
-    async def commit_as(self, files: Mapping[str, str], meta: CommitMeta, version_id: str) -> str:
+    async def commit_as(
+        self, files: Mapping[str, FileContent], meta: CommitMeta, version_id: str
+    ) -> str:
         """`commit` with its meta already made (the outbox's way: the meta is recorded)."""
         if not version_id or any(c in version_id for c in "\r\n"):
             raise ValueError("a version id must be one non-empty line")
@@ -145,12 +148,12 @@ class AppRepository:
         """The sha at the tip of `main`, or None before the first commit."""
         return await self._run(self._tip)
 
-    async def log(self, limit: int | None = None) -> list[tuple[str, str, dict[str, str]]]:
+    async def log(self, limit: int | None = None) -> list[tuple[str, str, dict[str, FileContent]]]:
         """(sha, message, files) of `main`'s commits, newest first, following first parents."""
         return await self._run(self._log, limit)
 
-    async def read_tree(self, sha: str) -> dict[str, str]:
-        """The text files of commit (or tree) `sha`."""
+    async def read_tree(self, sha: str) -> dict[str, FileContent]:
+        """The files (text and binary) of commit (or tree) `sha`."""
         return await self._run(self._read_tree, sha)
 
     # -- worker-thread side ---------------------------------------------------------------
@@ -222,7 +225,7 @@ class AppRepository:
             sha = main_tip(repo)
             return sha.decode() if sha else None
 
-    def _commit(self, files: dict[str, str], meta: CommitMeta, version_id: str) -> str:
+    def _commit(self, files: dict[str, FileContent], meta: CommitMeta, version_id: str) -> str:
         with self._open() as repo:
             tree_id = write_tree(repo.object_store, files)
             # Compare-and-swap on `main`: a retry racing a commit that outlived its
@@ -277,8 +280,8 @@ class AppRepository:
                 raise GitError("the app's branch moved while it was rebuilt", code=COMMIT_FAILED)
             return tip.decode() if tip is not None else None
 
-    def _log(self, limit: int | None) -> list[tuple[str, str, dict[str, str]]]:
-        out: list[tuple[str, str, dict[str, str]]] = []
+    def _log(self, limit: int | None) -> list[tuple[str, str, dict[str, FileContent]]]:
+        out: list[tuple[str, str, dict[str, FileContent]]] = []
         with self._open() as repo:
             sha = main_tip(repo)
             while sha is not None and (limit is None or len(out) < limit):
@@ -289,7 +292,7 @@ class AppRepository:
                 sha = commit.parents[0] if commit.parents else None
         return out
 
-    def _read_tree(self, sha: str) -> dict[str, str]:
+    def _read_tree(self, sha: str) -> dict[str, FileContent]:
         with self._open() as repo:
             try:
                 obj = repo[ObjectID(sha.encode("ascii"))]

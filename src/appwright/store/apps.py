@@ -3,6 +3,7 @@ indistinguishable from a missing one."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from appwright.errors import NotFound
 from appwright.events.log import app_log, create_log
+from appwright.files.content import FileContent, content_type
 from appwright.store.ids import new_id, now
 from appwright.store.schema import apps, files
+from appwright.store.versions import loaded
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,9 @@ class FileRecord:
     size: int
     version_id: str
     updated_at: datetime
-    content: str | None = None
+    content: FileContent | None = None
+    content_type: str = "text/plain"
+    binary: bool = False
 
     def to_json(self, *, with_content: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -49,9 +54,14 @@ class FileRecord:
             "size": self.size,
             "version_id": self.version_id,
             "updated_at": self.updated_at.isoformat(),
+            "content_type": self.content_type,
+            "binary": self.binary,
         }
         if with_content:
-            data["content"] = self.content
+            if isinstance(self.content, bytes):
+                data["base64"] = base64.b64encode(self.content).decode("ascii")
+            else:
+                data["content"] = self.content
         return data
 
 
@@ -112,37 +122,72 @@ async def list_apps(conn: AsyncConnection, vendor_id: str) -> list[AppRecord]:
     return [_app(r) for r in rows]
 
 
+def _record(row: Any, *, with_content: bool = True) -> FileRecord:
+    return FileRecord(
+        row.path,
+        row.size,
+        row.version_id,
+        row.updated_at,
+        loaded(row.content, row.data) if with_content else None,
+        row.content_type or content_type(row.path),
+        row.binary,
+    )
+
+
+_LISTED = (
+    files.c.path,
+    files.c.size,
+    files.c.version_id,
+    files.c.updated_at,
+    files.c.content_type,
+    files.c.data.is_not(None).label("binary"),
+)
+
+
 async def list_files(conn: AsyncConnection, app_id: str) -> list[FileRecord]:
     rows = await conn.execute(
-        sa.select(files.c.path, files.c.size, files.c.version_id, files.c.updated_at)
-        .where(files.c.app_id == app_id)
-        .order_by(files.c.path)
+        sa.select(*_LISTED).where(files.c.app_id == app_id).order_by(files.c.path)
     )
-    return [FileRecord(r.path, r.size, r.version_id, r.updated_at) for r in rows]
+    return [_record(r, with_content=False) for r in rows]
 
 
 async def read_file(conn: AsyncConnection, app_id: str, path: str) -> FileRecord:
     row = (
-        await conn.execute(sa.select(files).where(files.c.app_id == app_id, files.c.path == path))
+        await conn.execute(
+            sa.select(*_LISTED, files.c.content, files.c.data).where(
+                files.c.app_id == app_id, files.c.path == path
+            )
+        )
     ).first()
     if row is None:
         raise NotFound(f"No file {path!r} in this app.", code="file_not_found", path=path)
-    return FileRecord(row.path, row.size, row.version_id, row.updated_at, row.content)
+    return _record(row)
 
 
 async def read_files(conn: AsyncConnection, app_id: str, paths: list[str]) -> dict[str, FileRecord]:
     """`paths` that exist, with their content."""
     rows = await conn.execute(
-        sa.select(files).where(files.c.app_id == app_id, files.c.path.in_(paths))
+        sa.select(*_LISTED, files.c.content, files.c.data).where(
+            files.c.app_id == app_id, files.c.path.in_(paths)
+        )
     )
-    return {r.path: FileRecord(r.path, r.size, r.version_id, r.updated_at, r.content) for r in rows}
+    return {r.path: _record(r) for r in rows}
 
 
 async def read_contents(
     conn: AsyncConnection, app_id: str, paths: list[str] | None = None
 ) -> dict[str, str]:
-    """Current content of `paths` (all files when None); absent paths are left out."""
-    query = sa.select(files.c.path, files.c.content).where(files.c.app_id == app_id)
+    """Current text of `paths` (all text files when None); absent paths and binary files
+    are left out."""
+    query = sa.select(files.c.path, files.c.content).where(
+        files.c.app_id == app_id, files.c.data.is_(None)
+    )
     if paths is not None:
         query = query.where(files.c.path.in_(paths))
     return {r.path: r.content for r in await conn.execute(query)}
+
+
+async def read_all(conn: AsyncConnection, app_id: str) -> dict[str, FileContent]:
+    """Every file's content, text and binary (an export, an archive)."""
+    query = sa.select(files.c.path, files.c.content, files.c.data).where(files.c.app_id == app_id)
+    return {r.path: loaded(r.content, r.data) or "" for r in await conn.execute(query)}

@@ -33,9 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from appwright.events import log as event_log
 from appwright.events.types import CommitUpdated, ErrorInfo
+from appwright.files.content import FileContent
 from appwright.store.ids import now
 from appwright.store.schema import outbox, remotes, vendors, version_changes, versions
-from appwright.store.versions import lock_app
+from appwright.store.versions import loaded, lock_app
 
 PARKED = datetime(9999, 1, 1, tzinfo=UTC)
 Wire = dict[str, Any]
@@ -129,21 +130,22 @@ async def load_work(conn: AsyncConnection, app_id: str) -> Work:
     return Work(items=items, target=await remote_target(conn, app_id), previous_sha=previous)
 
 
-async def snapshot_at(conn: AsyncConnection, app_id: str, number: int) -> dict[str, str]:
+async def snapshot_at(conn: AsyncConnection, app_id: str, number: int) -> dict[str, FileContent]:
     """The app's files as of version `number`, replayed from the recorded changes. Used
     only when the repository cannot supply the previous version's tree."""
     rows = await conn.execute(
-        sa.select(version_changes.c.path, version_changes.c.after)
+        sa.select(version_changes.c.path, version_changes.c.after, version_changes.c.after_data)
         .join(versions, versions.c.id == version_changes.c.version_id)
         .where(versions.c.app_id == app_id, versions.c.number <= number)
         .order_by(versions.c.number)
     )
-    files: dict[str, str] = {}
+    files: dict[str, FileContent] = {}
     for r in rows:
-        if r.after is None:
+        after = loaded(r.after, r.after_data)
+        if after is None:
             files.pop(r.path, None)
         else:
-            files[r.path] = r.after
+            files[r.path] = after
     return files
 
 

@@ -11,7 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from appwright.files.content import FileContent
 from appwright.store.schema import vendors, version_changes, versions
+from appwright.store.versions import loaded
 
 
 @dataclass(frozen=True)
@@ -66,14 +68,19 @@ async def committed_versions(conn: AsyncConnection, app_id: str) -> list[Committ
 
 async def changes_between(
     conn: AsyncConnection, app_id: str, after: int, upto: int
-) -> dict[str, dict[str, str | None]]:
+) -> dict[str, dict[str, FileContent | None]]:
     """{version id: {path: content after (None: deleted)}} of versions after..upto."""
     rows = await conn.execute(
-        sa.select(version_changes.c.version_id, version_changes.c.path, version_changes.c.after)
+        sa.select(
+            version_changes.c.version_id,
+            version_changes.c.path,
+            version_changes.c.after,
+            version_changes.c.after_data,
+        )
         .join(versions, versions.c.id == version_changes.c.version_id)
         .where(versions.c.app_id == app_id, versions.c.number > after, versions.c.number <= upto)
     )
-    changes: dict[str, dict[str, str | None]] = {}
+    changes: dict[str, dict[str, FileContent | None]] = {}
     for r in rows:
-        changes.setdefault(r.version_id, {})[r.path] = r.after
+        changes.setdefault(r.version_id, {})[r.path] = loaded(r.after, r.after_data)
     return changes

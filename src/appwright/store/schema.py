@@ -62,7 +62,10 @@ files = sa.Table(
     metadata,
     sa.Column("app_id", sa.ForeignKey("apps.id"), primary_key=True),
     sa.Column("path", sa.String(1024), primary_key=True),
+    # A text file's content, or "" for a binary file, whose bytes are in `data`.
     sa.Column("content", sa.Text, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=True),
+    sa.Column("content_type", sa.String(200), nullable=True),
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("version_id", sa.String(40), nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
@@ -94,7 +97,8 @@ versions = sa.Table(
 )
 
 # One row per path a version changed: the content before and after (NULL = absent), so a
-# version can be undone, redone, diffed and committed without replaying history.
+# version can be undone, redone, diffed and committed without replaying history. A binary
+# side is in `before_data` / `after_data` (its text column then NULL).
 version_changes = sa.Table(
     "version_changes",
     metadata,
@@ -102,6 +106,8 @@ version_changes = sa.Table(
     sa.Column("path", sa.String(1024), primary_key=True),
     sa.Column("before", sa.Text, nullable=True),
     sa.Column("after", sa.Text, nullable=True),
+    sa.Column("before_data", sa.LargeBinary, nullable=True),
+    sa.Column("after_data", sa.LargeBinary, nullable=True),
 )
 
 # Append-only logs. `log` is "app:<id>" or "session:<id>"; `logs.last_seq` is bumped under

@@ -2,8 +2,9 @@ import { useEffect, useState } from "react";
 import { navigate } from "../hooks/useRoute";
 import { api, ApiError, type AppInfo } from "../lib/api";
 import { blankSite } from "../lib/template";
+import { ImportApp } from "./ImportApp";
 
-/** The vendor's apps: open one, or create one from the blank template. */
+/** The vendor's apps: open one, create one from the blank template, or import a site. */
 export function AppsPage({ onUnauthorized }: { onUnauthorized: () => void }) {
   const [apps, setApps] = useState<AppInfo[] | null>(null);
   const [name, setName] = useState("");
@@ -63,6 +64,7 @@ export function AppsPage({ onUnauthorized }: { onUnauthorized: () => void }) {
             </button>
           </div>
         </form>
+        <ImportApp name={name} />
         {error && <div className="notice error">{error}</div>}
         {apps === null && !error && <div className="empty">Loading…</div>}
         {apps?.length === 0 && <div className="empty">No apps yet.</div>}

@@ -11,6 +11,7 @@
  */
 import type * as Monaco from "monaco-editor";
 import { api } from "../lib/api";
+import type { FileContent } from "../lib/apiTypes";
 import { counters, debounce } from "../lib/tracked";
 import { languageFor, monaco } from "./monacoSetup";
 import { minimalEdits } from "./textDiff";
@@ -60,7 +61,7 @@ export class DocumentSync {
     this.opening.set(path, false);
     let content: string;
     try {
-      content = (await api.readFile(this.appId, path)).content;
+      content = textOf(await api.readFile(this.appId, path));
     } catch (err) {
       this.opening.delete(path);
       throw err;
@@ -100,7 +101,7 @@ export class DocumentSync {
     const seq = ++doc.fetchSeq;
     let remote: string;
     try {
-      remote = (await api.readFile(this.appId, path)).content;
+      remote = textOf(await api.readFile(this.appId, path));
     } catch (err) {
       if (seq === doc.fetchSeq) this.fail(doc, err);
       return;
@@ -229,4 +230,10 @@ export class DocumentSync {
       error: doc.error,
     });
   }
+}
+
+/** A file's text; a binary file (an image) is never loaded into a text model. */
+function textOf(file: FileContent): string {
+  if (file.content === undefined) throw new Error(`${file.path} is a binary file (${file.content_type ?? "unknown type"}).`);
+  return file.content;
 }

@@ -5,11 +5,13 @@
  */
 import type { ErrorInfo } from "../generated/events";
 import type { LogName } from "../state/types";
-import type { Answer, Method, PathParams, QueryParams, RequestBody, Route, RouteFor } from "./apiTypes";
+import type { AppImported, Answer, Method, PathParams, QueryParams, RequestBody, Route, RouteFor } from "./apiTypes";
 import { getToken } from "./auth";
 
 export type {
+  AppImported,
   AppInfo,
+  DiffFile,
   CommitRecord,
   CommitState,
   FileInfo,
@@ -90,17 +92,18 @@ function call<M extends Method, P extends RouteFor<M> & Route>(
   return request(method.toUpperCase(), url, args.body) as Promise<Answer<P, M>>;
 }
 
-async function request(method: string, url: string, body?: unknown): Promise<unknown> {
+async function request(method: string, url: string, body?: unknown, raw?: { blob: Blob; type: string }): Promise<unknown> {
   const headers: Record<string, string> = {};
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (raw) headers["Content-Type"] = raw.type;
+  else if (body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;
   try {
     res = await fetch(url, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw ? raw.blob : body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, "unreachable", "The server cannot be reached.");
@@ -124,11 +127,16 @@ function safeJson(text: string): unknown {
 
 export const api = {
   listApps: () => call("get", "/api/apps"),
-  createApp: (name: string, files: Record<string, string>) => call("post", "/api/apps", { body: { name, files } }),
+  /** A file's value is its text, or `{base64}` for a binary file. */
+  createApp: (name: string, files: Record<string, string | { base64: string }>) =>
+    call("post", "/api/apps", { body: { name, files } }),
   listFiles: (app_id: string) => call("get", "/api/apps/{app_id}/files", { path: { app_id } }),
   readFile: (app_id: string, path: string) => call("get", "/api/apps/{app_id}/files/{path}", { path: { app_id, path } }),
   writeFile: (app_id: string, path: string, content: string) =>
     call("put", "/api/apps/{app_id}/files/{path}", { path: { app_id, path }, body: { content } }),
+  /** A binary file (an image, a font), as base64. */
+  writeBinary: (app_id: string, path: string, base64: string) =>
+    call("put", "/api/apps/{app_id}/files/{path}", { path: { app_id, path }, body: { base64 } }),
   deleteFile: (app_id: string, path: string) =>
     call("delete", "/api/apps/{app_id}/files/{path}", { path: { app_id, path } }),
   listVersions: (app_id: string) => call("get", "/api/apps/{app_id}/versions", { path: { app_id } }),
@@ -164,10 +172,16 @@ export function socketUrl(log: LogAddress): string {
   return `${proto}//${window.location.host}${path}/ws?token=${enc(getToken() ?? "")}`;
 }
 
-/** A file's text now, or null when there is no such file (any other failure throws). */
+/** `POST /api/apps/import`: an app made from a zip archive (its body, sent as it is). */
+export function importArchive(name: string, archive: Blob): Promise<AppImported> {
+  const url = routeUrl("/api/apps/import", undefined, { name });
+  return request("POST", url, undefined, { blob: archive, type: "application/zip" }) as Promise<AppImported>;
+}
+
+/** A file's text now, or null when there is no such file or it is binary (any other failure throws). */
 export async function readText(app_id: string, path: string): Promise<string | null> {
   try {
-    return (await api.readFile(app_id, path)).content;
+    return (await api.readFile(app_id, path)).content ?? null;
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return null;
     throw err;

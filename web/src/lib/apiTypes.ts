@@ -70,10 +70,34 @@ export interface FileInfo {
   size: number;
   version_id: string;
   updated_at: string;
+  /** By the file's name ("image/png"); a binary file's bytes are served under it. */
+  content_type?: string;
+  /** Not text (an image, a font): read as `base64`, never opened in the text editor. */
+  binary?: boolean;
 }
 
+/** A file with its content: `content` for a text file, `base64` for a binary one. */
 export interface FileContent extends FileInfo {
-  content: string;
+  content?: string;
+  base64?: string;
+}
+
+/** `POST /api/apps/import`: the app, and what the archive held that was left out, with why. */
+export interface AppImported extends AppInfo {
+  skipped: { path: string; reason: string }[];
+}
+
+/** One file of a version's diff. A binary file has no text sides: its sizes and bytes instead. */
+export interface DiffFile {
+  path: string;
+  before: string | null;
+  after: string | null;
+  binary?: boolean;
+  content_type?: string;
+  before_size?: number | null;
+  after_size?: number | null;
+  before_base64?: string | null;
+  after_base64?: string | null;
 }
 
 /** A deleted file, and the version its deletion made. */
@@ -111,7 +135,7 @@ export interface VersionDiff {
   version_id: string;
   parent_id: string | null;
   source: string;
-  files: { path: string; before: string | null; after: string | null }[];
+  files: DiffFile[];
 }
 
 export interface SessionInfo {
@@ -155,6 +179,7 @@ type RoutesOnly<T extends { [K in keyof T]: K extends RouteKey ? unknown : never
 type Handwritten = RoutesOnly<{
   "get /api/apps": AppInfo[];
   "post /api/apps": AppInfo;
+  "post /api/apps/import": AppImported;
   "get /api/apps/{app_id}/files": FileInfo[];
   "get /api/apps/{app_id}/files/{path}": FileContent;
   "put /api/apps/{app_id}/files/{path}": FileWritten;

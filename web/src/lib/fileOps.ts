@@ -21,8 +21,9 @@ export async function createFile(appId: string, path: string, existing: readonly
 export async function renameFile(appId: string, from: string, to: string, existing: readonly string[]): Promise<void> {
   if (from === to) return;
   refuseExisting(to, existing);
-  const { content } = await api.readFile(appId, from);
-  await api.writeFile(appId, to, content);
+  const file = await api.readFile(appId, from);
+  if (file.base64 !== undefined) await api.writeBinary(appId, to, file.base64);
+  else await api.writeFile(appId, to, file.content ?? "");
   try {
     await api.deleteFile(appId, from);
   } catch (err) {

@@ -117,6 +117,8 @@ export interface FileEntry {
   versionId: string | null;
   /** Bumped by every `file.updated` for this path. */
   rev: number;
+  /** Listed as binary (an image, a font): shown, never opened as text. */
+  binary?: boolean;
 }
 
 export interface FilesState {

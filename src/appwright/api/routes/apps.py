@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
+from appwright.config import Settings
 from appwright.errors import InvalidInput
 from appwright.events.log import MAX_SEQ
 from appwright.ops import logging as ctx
@@ -27,6 +28,7 @@ class AppIn(BaseModel):
 
 class FileIn(BaseModel):
     content: Any = None
+    base64: Any = None
 
 
 class RevertIn(BaseModel):
@@ -42,6 +44,56 @@ def _written(written: Written) -> dict[str, Any]:
 async def create_app(body: AppIn, request: Request, vendor: Vendor = Depends(current_vendor)):
     app = await runtime_of(request).workspace.create_app(vendor.id, body.name, body.files)
     return app.to_json()
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def import_app(
+    request: Request,
+    name: str = Query(..., description="the new app's name"),
+    vendor: Vendor = Depends(current_vendor),
+):
+    """An app made from a zip archive's files; `skipped` lists what was left out and why."""
+    runtime = runtime_of(request)
+    data = await _body_within(request, _archive_cap(runtime.settings))
+    app, skipped = await runtime.workspace.import_archive(vendor.id, name, data)
+    return {**app.to_json(), "skipped": [{"path": p, "reason": why} for p, why in skipped]}
+
+
+def _archive_cap(settings: Settings) -> int:
+    # An archive of an app at its limit, plus room for the archive's own headers.
+    return settings.max_app_bytes + settings.max_app_files * 1024 + 64 * 1024
+
+
+async def _body_within(request: Request, cap: int) -> bytes:
+    """The request body, read no further than `cap` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > cap:
+        raise InvalidInput(
+            f"The archive is {declared} bytes; at most {cap} bytes are accepted.",
+            code="archive_too_large",
+            limit=cap,
+        )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise InvalidInput(
+                f"The archive is over {cap} bytes, the most accepted.",
+                code="archive_too_large",
+                limit=cap,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @router.get("")
@@ -80,10 +132,14 @@ async def write_file(
 ):
     """200 with the file; `version` is the new version, or null when nothing changed."""
     ctx.app_id.set(app_id)
-    if body.content is None:
-        raise InvalidInput("`content` is required.", code="content_required")
+    if (body.content is None) == (body.base64 is None):
+        raise InvalidInput(
+            "Either `content` (text) or `base64` (a binary file) is required.",
+            code="content_required",
+        )
+    value = body.content if body.base64 is None else {"base64": body.base64}
     workspace = runtime_of(request).workspace
-    written = await workspace.write(vendor.id, app_id, {path: body.content}, source="manual")
+    written = await workspace.write(vendor.id, app_id, {path: value}, source="manual")
     record = await workspace.file(vendor.id, app_id, path)
     result = record.to_json()
     result["version"] = written.version.to_json() if written else None

@@ -161,6 +161,11 @@ async def app_file(
         if requested == path and await _is_folder(runtime, vendor_id, app_id, path):
             return with_slash(request.url.path, request.url.query)
         return await _missing(runtime, request, app_id, path, root)
+    if isinstance(record.content, bytes):
+        # An image, a font: its bytes as they are, under the type its name says.
+        return Response(
+            record.content, media_type=None, headers={"Content-Type": record.content_type}
+        )
     body = record.content or ""
     kind = content_type(path)
     if kind.startswith("text/html"):

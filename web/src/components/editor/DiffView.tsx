@@ -14,6 +14,7 @@ import {
 } from "../../lib/rejectPlan";
 import type { FileEntry, VersionView } from "../../state/types";
 import { ConfirmDialog } from "../common/ConfirmDialog";
+import { BinaryDiff } from "./BinaryDiff";
 import { DiffPane } from "./DiffPane";
 import { HunkList } from "./HunkList";
 
@@ -118,6 +119,13 @@ export function DiffView({ appId, version, isHead, entries, accepted, onAccept, 
   const rejectVersion = () =>
     run(async () => {
       if (!diff) return;
+      if (diff.files.some((f) => f.binary)) {
+        // A binary file has no lines to rebase: the version's changes are taken back whole.
+        await api.revert(appId, version.id, {});
+        notify(`Rejected ${label}`);
+        onClose();
+        return;
+      }
       const plan = planRejectVersion(diff.files, await readNow());
       if (!hasWork(plan)) {
         notify(plan.skipped.map(describeSkip).join(" ") || `Nothing of ${label} is left to reject.`, "error");
@@ -176,7 +184,7 @@ export function DiffView({ appId, version, isHead, entries, accepted, onAccept, 
         </div>
       )}
       {readError && <div className="notice error">Could not read the current files: {readError}</div>}
-      {file && (
+      {file && !file.binary && (
         <HunkList
           file={file}
           changes={changes}
@@ -187,7 +195,9 @@ export function DiffView({ appId, version, isHead, entries, accepted, onAccept, 
         />
       )}
       <div className="editor-host">
-        {file ? (
+        {file?.binary ? (
+          <BinaryDiff file={file} />
+        ) : file ? (
           <DiffPane
             id={editorKey}
             path={file.path}

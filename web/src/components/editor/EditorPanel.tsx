@@ -4,6 +4,8 @@ import { useRenderCount } from "../../hooks/useRenderCount";
 import type { FilesState, HistoryState } from "../../state/types";
 import { RestoreView } from "../versions/RestoreView";
 import { VersionList } from "../versions/VersionList";
+import { isImagePath } from "../../lib/binary";
+import { BinaryView } from "./BinaryView";
 import { CodeEditor } from "./CodeEditor";
 import { DiffView } from "./DiffView";
 import { FilesSection } from "./FilesSection";
@@ -33,6 +35,7 @@ export const EditorPanel = memo(function EditorPanel({ appId, files, history, sy
   const seenRevs = useRef<Record<string, number>>({});
 
   const current = open && entries[open] ? open : defaultFile(paths);
+  const binary = current !== null && (isImagePath(current) || entries[current]?.binary === true);
 
   // The editor follows the app log: every change to an opened file is fetched and merged.
   useEffect(() => {
@@ -73,9 +76,14 @@ export const EditorPanel = memo(function EditorPanel({ appId, files, history, sy
         <VersionList versions={history.versions} commits={history.commits} selected={diffId} onSelect={select} />
       </aside>
       <div className="editor-main">
-        <div className={diffVersion ? "hidden" : "fill"}>
-          <CodeEditor sync={sync} path={current} status={current ? statuses[current] : undefined} />
+        <div className={diffVersion || binary ? "hidden" : "fill"}>
+          <CodeEditor sync={sync} path={binary ? null : current} status={current && !binary ? statuses[current] : undefined} />
         </div>
+        {binary && current && !diffVersion && (
+          <div className="fill">
+            <BinaryView appId={appId} path={current} rev={entries[current]?.rev ?? 0} />
+          </div>
+        )}
         {diffVersion && restoring && (
           <RestoreView
             key={diffVersion.id}

@@ -1,7 +1,7 @@
 """versions.commit_meta, drain_leases, secret_fingerprints: processes on many machines
 
 Revision ID: 9e4f1b2c7a60
-Revises: 5c1e0a7d2f93
+Revises: 3b7f1c2d9e40
 Create Date: 2026-12-02 03:00:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9e4f1b2c7a60"
-down_revision = "5c1e0a7d2f93"
+down_revision = "3b7f1c2d9e40"
 branch_labels = None
 depends_on = None
 
