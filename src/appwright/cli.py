@@ -42,13 +42,25 @@ async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-de
 
 
 async def _local_vendor_token(runtime: Runtime) -> str:
-    """The token of the vendor that a person opening the printed URL works as."""
+    """The token of the vendor that a person opening the printed URL works as. It derives
+    from the secret key, so every process of a deployment prints the same link; the file
+    is a copy for `appwright chat`, and one written by an older version is still honoured."""
+    from sqlalchemy.exc import IntegrityError
+
+    from appwright.ops.shared_secrets import local_vendor_token
+    from appwright.store import vendors as vendor_store
+
     path = runtime.settings.data_dir / LOCAL_VENDOR_FILE
     if path.exists():
         token = path.read_text().strip()
         if await runtime.workspace.vendor_for_token(token):
             return token
-    _vendor, token = await runtime.workspace.create_vendor("local")
+    token = local_vendor_token(runtime.secret_key)
+    if await runtime.workspace.vendor_for_token(token) is None:
+        try:
+            await runtime.db.run(lambda conn: vendor_store.create_vendor(conn, "local", token))
+        except IntegrityError:  # another process made it at the same moment
+            pass
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text(token)
@@ -235,6 +247,20 @@ async def _export_app(runtime: Runtime, args: argparse.Namespace) -> None:
     print(f"exported {app.id} to {target}")
 
 
+async def _reset_secrets(settings: Settings) -> None:
+    from appwright.store import fingerprints
+    from appwright.store.database import Database
+    from appwright.store.migrate import upgrade
+
+    db = Database(settings.resolved_database_url, op_timeout=settings.timeout_file_op)
+    try:
+        await upgrade(db.engine)
+        await db.run(fingerprints.forget)
+    finally:
+        await db.dispose()
+    print("secrets forgotten: the next process to start records its own")
+
+
 def _saved_local_token(settings: Settings) -> str:
     """The local vendor's token, as `serve` saved it in its data dir."""
     path = settings.data_dir / LOCAL_VENDOR_FILE
@@ -288,6 +314,15 @@ def _parser() -> argparse.ArgumentParser:
     app_list = app.add_parser("list", help="the vendor's apps: id and name")
     app_list.add_argument("--token", help="the vendor's token (default: the local vendor)")
 
+    secrets = commands.add_parser(
+        "secrets", help="the secrets every process must share"
+    ).add_subparsers(dest="action", required=True)
+    secrets.add_parser(
+        "reset",
+        help="forget the recorded secrets: the next process to start records its own "
+        "(links given before stop working, remote tokens must be set again)",
+    )
+
     app_export = app.add_parser("export", help="write an app's files to a folder")
     app_export.add_argument("app")
     app_export.add_argument("dir")
@@ -322,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
             token = args.token or _saved_local_token(settings)
             status = asyncio.run(chat(args.url, token, args.app, args.prompt, args.session))
             return 0 if status == "completed" else 1
+        elif args.command == "secrets":
+            asyncio.run(_reset_secrets(settings))
         elif args.command == "sim":
             from appwright.sim import run_sim
 

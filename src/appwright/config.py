@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # comma- or space-separated names or addresses.
     git_allowed_hosts: str = ""
     git_worker: bool = True
+    # How long a process's claim to drain an app's outbox holds without renewal: after it
+    # dies, another process takes the app over this much later.
+    git_lease_seconds: float = Field(default=15.0, gt=0)
 
     preview_link_ttl: int = 12 * 3600
     # e.g. https://{app}.preview.example.com: each app's preview on its own origin under a

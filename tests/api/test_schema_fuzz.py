@@ -37,7 +37,7 @@ from appwright.config import Settings
 from appwright.git.reach import RemotePolicy
 from appwright.runtime import Runtime
 
-ADMIN = "admin-fuzz-token"
+ADMIN = "admin-test-token"  # the session database's (tests/conftest.py)
 
 
 def _zip_of(files: dict[str, bytes]) -> bytes:
@@ -154,6 +154,7 @@ def served(
         data_dir=Path(tmp_path_factory.mktemp("fuzz")),
         database_url=database_url,
         admin_token=ADMIN,
+        secret_key="secret-test-key",
         anthropic_api_key=None,
         openai_api_key=None,
         openai_base_url=None,

@@ -27,6 +27,7 @@ from appwright.config import Settings
 from appwright.events.log import app_log
 from appwright.git import AppRepository, version_of
 from appwright.git.outbox import GitOutbox
+from appwright.git.remotes import RemoteService
 from appwright.runtime import Runtime
 from fixtures.images import jpeg, png
 
@@ -120,7 +121,8 @@ async def serve(settings: Settings, *, start_outbox: bool = True, **outbox_args:
         runtime.metrics,
         **outbox_args,
     )
-    runtime.git_outbox = outbox  # type: ignore[attr-defined]
+    runtime.git_outbox = outbox
+    runtime.git_remotes = RemoteService(runtime.db, runtime.bus, outbox)
     runtime.workspace.on_version(outbox.wake)
     if start_outbox:
         await outbox.start()

@@ -5,7 +5,7 @@ transaction, so the log and `GET /versions` never disagree).
 An outbox row exists while its version is not yet where it should be: not committed, or
 committed but not on the app's remote. Rows leave when the version is pushed, or when it is
 committed and the app has no remote. A remote set later re-creates the rows
-(`remotes.arm`, with the other effects of the vendor changing the remote).
+(`remotes.make_unpushed_due`, with the other effects of the vendor changing the remote).
 
 `next_attempt_at` is when the row's next step is due; `attempts` counts that step's failures
 (the backoff exponent). Two invariants keep "is this app due?" a single `MIN()`:
@@ -15,7 +15,8 @@ committed and the app has no remote. A remote set later re-creates the rows
   while the push is backing off joins the wait instead of forcing an early retry;
 - pending rows behind a failed commit are moved to that commit's retry time (`align`).
 
-`PARKED` (far future) means "waits for the vendor": PUT /remote or POST /push re-arms.
+`PARKED` (far future) means "waits for the vendor": setting the remote or pushing now makes
+the rows due again.
 Every function runs inside `Database.run` and may be run twice: each re-reads the state and
 only changes (and reports) what differs from the target state.
 """
@@ -230,8 +231,13 @@ async def _push_gate(conn: AsyncConnection, app_id: str, but: str) -> tuple[date
 
 
 async def record_committed(
-    conn: AsyncConnection, app_id: str, version_id: str, sha: str
+    conn: AsyncConnection,
+    app_id: str,
+    version_id: str,
+    sha: str,
+    meta: dict[str, Any] | None = None,
 ) -> list[Wire]:
+    """`meta` is what the commit was written with (git/history.py writes it again)."""
     await lock_app(conn, app_id)
     row = (
         await conn.execute(
@@ -245,10 +251,10 @@ async def record_committed(
     await conn.execute(
         sa.update(versions)
         .where(versions.c.id == version_id)
-        .values(commit_state="committed", commit_sha=sha, commit_error=None)
+        .values(commit_state="committed", commit_sha=sha, commit_error=None, commit_meta=meta)
     )
     mine = outbox.c.version_id == version_id
-    # Read under the app lock, which PUT/DELETE /remote also take: a remote set right now
+    # Read under the app lock, which setting or removing the remote also takes: a remote set now
     # either sees this row still here, or is seen here.
     if await remote_target(conn, app_id) is None:
         await conn.execute(sa.delete(outbox).where(mine))
@@ -290,7 +296,7 @@ async def record_commit_failed(
     return await _fail(conn, app_id, [version_id], error), at
 
 
-async def align_pending(conn: AsyncConnection, app_id: str, head: OutboxItem) -> None:
+async def hold_behind_failed_commit(conn: AsyncConnection, app_id: str, head: OutboxItem) -> None:
     """Rows written after a failed commit wait for its retry instead of making the app look
     due (which would wake the worker for nothing)."""
     await conn.execute(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from appwright.events.log import app_log, session_log
 from appwright.store.schema import (
     apps,
+    drain_leases,
     events,
     files,
     logs,
@@ -47,6 +48,7 @@ async def purge_deleted(conn: AsyncConnection, before: datetime) -> list[str]:
     await conn.execute(sa.delete(events).where(events.c.log.in_(log_names)))
     await conn.execute(sa.delete(logs).where(logs.c.log.in_(log_names)))
     await conn.execute(sa.delete(outbox).where(outbox.c.app_id.in_(app_ids)))
+    await conn.execute(sa.delete(drain_leases).where(drain_leases.c.app_id.in_(app_ids)))
     await conn.execute(
         sa.delete(version_changes).where(version_changes.c.version_id.in_(version_ids))
     )

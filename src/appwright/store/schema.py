@@ -94,6 +94,10 @@ versions = sa.Table(
     sa.Column("commit_error", sa.JSON, nullable=True),
     # When the vendor accepted the version in review (a fact about it, kept across reloads).
     sa.Column("accepted_at", Timestamp, nullable=True),
+    # The commit's author, time and message as written ({author, time, message}): with the
+    # version's files and its parent they make `commit_sha`, so any process can write the
+    # same commit again (git/history.py).
+    sa.Column("commit_meta", sa.JSON, nullable=True),
     sa.UniqueConstraint("app_id", "number", name="uq_versions_app_number"),
 )
 
@@ -216,4 +220,27 @@ outbox = sa.Table(
     sa.Column("number", sa.Integer, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("next_attempt_at", Timestamp, nullable=False),
+)
+
+# Which process drains an app's outbox: at most one at a time across every process sharing
+# the database (store/drain_leases.py). `epoch` grows with each new holder and fences the
+# writes of an earlier one that has not noticed it lost the lease.
+drain_leases = sa.Table(
+    "drain_leases",
+    metadata,
+    sa.Column("app_id", sa.String(40), primary_key=True),
+    sa.Column("owner", sa.String(64), nullable=True),
+    sa.Column("epoch", sa.Integer, nullable=False, default=0),
+    sa.Column("lease_until", Timestamp, nullable=True),
+)
+
+# A keyed fingerprint of each secret every process must share (config/secrets check), so a
+# process started with another value refuses to start instead of minting links and sealing
+# tokens the others cannot read.
+secret_fingerprints = sa.Table(
+    "secret_fingerprints",
+    metadata,
+    sa.Column("setting", sa.String(64), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
 )
