@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 status=0
-for script in edits parallel_tools loop_overhead stall_retry ws_latency long_session ws_scale storm; do
+for script in edits parallel_tools loop_overhead stall_retry ws_latency long_session ws_scale storm outbox_takeover; do
     echo "=== bench/${script}.py"
     start=$(date +%s)
     if ! "$PY" "bench/${script}.py"; then

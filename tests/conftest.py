@@ -42,13 +42,25 @@ async def _pg_admin(statement: str) -> None:
         await conn.close()
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
+def _new_database() -> Iterator[str]:
     name = f"appwright_test_{uuid.uuid4().hex[:10]}"
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     yield f"{base}/{name}"
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """One database for the whole session: every service on it shares the secrets that
+    `make_settings` gives (a process with others refuses to start, as in production)."""
+    yield from _new_database()
+
+
+@pytest.fixture
+def own_pg_url() -> Iterator[str]:
+    """A database of this test's own: for processes with settings of their own."""
+    yield from _new_database()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -67,6 +79,8 @@ def make_settings(
             "data_dir": tmp_path / "data",
             "database_url": database_url,
             "admin_token": "admin-test-token",
+            # Shared by every service of the test database, as on several machines.
+            "secret_key": "secret-test-key",
             "anthropic_api_key": None,
             "openai_api_key": None,
             "openai_base_url": None,

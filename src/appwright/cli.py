@@ -17,6 +17,8 @@ import uvicorn
 
 from appwright.config import Settings
 from appwright.errors import AppwrightError
+from appwright.files.content import FileContent, to_bytes
+from appwright.files.importing import Skipped, skip_reason
 from appwright.files.validation import decode_text
 from appwright.ops import structured_logs as logs
 from appwright.ops.secret_files import write_secret
@@ -41,13 +43,25 @@ async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-de
 
 
 async def _local_vendor_token(runtime: Runtime) -> str:
-    """The token of the vendor that a person opening the printed URL works as."""
+    """The token of the vendor that a person opening the printed URL works as. It derives
+    from the secret key, so every process of a deployment prints the same link; the file
+    is a copy for `appwright chat`, and one written by an older version is still honoured."""
+    from sqlalchemy.exc import IntegrityError
+
+    from appwright.ops.shared_secrets import local_vendor_token
+    from appwright.store import vendors as vendor_store
+
     path = runtime.settings.data_dir / LOCAL_VENDOR_FILE
     if path.exists():
         token = path.read_text().strip()
         if await runtime.workspace.vendor_for_token(token):
             return token
-    _vendor, token = await runtime.workspace.create_vendor("local")
+    token = local_vendor_token(runtime.secret_key)
+    if await runtime.workspace.vendor_for_token(token) is None:
+        try:
+            await runtime.db.run(lambda conn: vendor_store.create_vendor(conn, "local", token))
+        except IntegrityError:  # another process made it at the same moment
+            pass
     write_secret(path, token)
     return token
 
@@ -162,13 +176,26 @@ def _tune_garbage_collection() -> None:
     gc.set_threshold(700, 10, 100)
 
 
-def _read_folder(folder: Path, max_bytes: int) -> dict[str, str]:
-    files: dict[str, str] = {}
+def _read_folder(folder: Path, max_bytes: int) -> tuple[dict[str, FileContent], Skipped]:
+    """The folder's files (text and binary), and what was left out with why."""
+    files: dict[str, FileContent] = {}
+    skipped: Skipped = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
-        if path.is_file() and ".git" not in path.relative_to(folder).parts:
+        why = skip_reason(relative)
+        if why is None and path.is_symlink():
+            why = "a symbolic link; only files are imported"
+        if why is not None:
+            if not any(relative.startswith(f"{s}/") for s, _ in skipped):
+                skipped.append((relative, why))
+        elif path.is_file():
             files[relative] = decode_text(relative, path.read_bytes(), max_bytes=max_bytes)
-    return files
+    return files, skipped
+
+
+def _report_skipped(skipped: Skipped) -> None:
+    for path, why in skipped:
+        print(f"skipped {path}: {why}", file=sys.stderr)
 
 
 async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
@@ -177,6 +204,8 @@ async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
         token = await _local_vendor_token(runtime)
         vendor = await runtime.workspace.vendor_for_token(token)
     assert vendor is not None
+    files: dict[str, FileContent] = {}
+    skipped: Skipped = []
     if args.from_git:
         from appwright.git.reach import RemotePolicy
         from appwright.git.remote import import_tip
@@ -185,13 +214,17 @@ async def _create_app(runtime: Runtime, args: argparse.Namespace) -> None:
         # same rule as every remote.
         policy = replace(RemotePolicy.from_settings(runtime.settings), allow_local=True)
         files = await import_tip(
-            args.from_git, None, args.branch, runtime.settings.timeout_git, policy=policy
+            args.from_git,
+            None,
+            args.branch,
+            runtime.settings.timeout_git,
+            policy=policy,
+            on_skip=lambda path, why: skipped.append((path, why)),
         )
     elif args.from_dir:
-        files = _read_folder(Path(args.from_dir), runtime.settings.max_file_bytes)
-    else:
-        files = {}
+        files, skipped = _read_folder(Path(args.from_dir), runtime.settings.max_file_bytes)
     app = await runtime.workspace.create_app(vendor.id, args.name, files)
+    _report_skipped(skipped)
     print(app.id)
 
 
@@ -206,11 +239,25 @@ async def _list_apps(runtime: Runtime, token: str) -> None:
 async def _export_app(runtime: Runtime, args: argparse.Namespace) -> None:
     app = await runtime.workspace.app(None, args.app)
     target = Path(args.dir)
-    for path, content in (await runtime.workspace.contents(app.id)).items():
+    for path, content in (await runtime.workspace.all_contents(app.id)).items():
         destination = target / path
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(content, encoding="utf-8")
+        destination.write_bytes(to_bytes(content))
     print(f"exported {app.id} to {target}")
+
+
+async def _reset_secrets(settings: Settings) -> None:
+    from appwright.store import fingerprints
+    from appwright.store.database import Database
+    from appwright.store.migrate import upgrade
+
+    db = Database(settings.resolved_database_url, op_timeout=settings.timeout_file_op)
+    try:
+        await upgrade(db.engine)
+        await db.run(fingerprints.forget)
+    finally:
+        await db.dispose()
+    print("secrets forgotten: the next process to start records its own")
 
 
 def _saved_local_token(settings: Settings) -> str:
@@ -266,6 +313,15 @@ def _parser() -> argparse.ArgumentParser:
     app_list = app.add_parser("list", help="the vendor's apps: id and name")
     app_list.add_argument("--token", help="the vendor's token (default: the local vendor)")
 
+    secrets = commands.add_parser(
+        "secrets", help="the secrets every process must share"
+    ).add_subparsers(dest="action", required=True)
+    secrets.add_parser(
+        "reset",
+        help="forget the recorded secrets: the next process to start records its own "
+        "(links given before stop working, remote tokens must be set again)",
+    )
+
     app_export = app.add_parser("export", help="write an app's files to a folder")
     app_export.add_argument("app")
     app_export.add_argument("dir")
@@ -300,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
             token = args.token or _saved_local_token(settings)
             status = asyncio.run(chat(args.url, token, args.app, args.prompt, args.session))
             return 0 if status == "completed" else 1
+        elif args.command == "secrets":
+            asyncio.run(_reset_secrets(settings))
         elif args.command == "sim":
             from appwright.sim import run_sim
 

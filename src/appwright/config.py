@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     max_app_bytes: int = 20 * MiB
     max_app_files: int = 1000
     max_path_length: int = 255
+    # How long a deleted app can be restored ("Undo" in the page); purged after.
+    app_restore_seconds: float = Field(default=600.0, ge=0)
     read_max_lines: int = 2000
     read_max_bytes: int = 100_000
 
@@ -101,6 +103,9 @@ class Settings(BaseSettings):
     # comma- or space-separated names or addresses.
     git_allowed_hosts: str = ""
     git_worker: bool = True
+    # How long a process's claim to drain an app's outbox holds without renewal: after it
+    # dies, another process takes the app over this much later.
+    git_lease_seconds: float = Field(default=15.0, gt=0)
 
     preview_link_ttl: int = 12 * 3600
     # e.g. https://{app}.preview.example.com: each app's preview on its own origin under a

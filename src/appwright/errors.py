@@ -4,6 +4,7 @@
     ├── Unauthorized                          401  no or bad token
     ├── NotFound                              404  missing, or another vendor's
     ├── Conflict                              409  nothing to undo, run already active, ...
+    │   └── EditConflict                      409  the file changed since the edit began
     ├── InvalidInput                          422  bad path, too large, not text, ...
     ├── Unavailable                           503  the store or another dependency is down
     ├── ModelError                            a model call failed; `transient` says retry
@@ -51,6 +52,19 @@ class NotFound(AppwrightError):
 class Conflict(AppwrightError):
     status = 409
     default_code = "conflict"
+
+
+class EditConflict(Conflict):
+    """A manual edit started from a version the file has changed since. The answer carries
+    what the file is now (`current`), so the editor can show both sides at once."""
+
+    default_code = "edit_conflict"
+
+    def __init__(self, message: str, *, current: dict[str, Any]) -> None:
+        super().__init__(message, current=current)
+
+    def as_payload(self) -> dict[str, Any]:
+        return {**super().as_payload(), "current": self.data["current"]}
 
 
 class InvalidInput(AppwrightError):

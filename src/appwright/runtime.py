@@ -14,9 +14,11 @@ from appwright.agent.sessions import Sessions
 from appwright.config import Settings
 from appwright.events.bus import Bus, InProcessBus
 from appwright.git.outbox import GitOutbox
+from appwright.git.remotes import RemoteService
 from appwright.models.base import ModelClient
 from appwright.ops.metrics import Metrics
 from appwright.ops.secret_files import secret_in_file
+from appwright.ops.shared_secrets import check_shared
 from appwright.search.base import SearchProvider
 from appwright.search.factory import make_search
 from appwright.store.database import Database
@@ -76,6 +78,7 @@ class Runtime:
             settings, self.db, self.bus, self.metrics, secret_key=self.secret_key
         )
         self.workspace.on_version(self.git_outbox.wake)
+        self.git_remotes = RemoteService(self.db, self.bus, self.git_outbox)
         self.model = model if model is not None else make_model(settings)
         self.runs = Runs(
             settings,
@@ -104,8 +107,14 @@ class Runtime:
 
     async def start(self) -> None:
         await upgrade(self.db.engine)
+        # Before anything is served or signed: a process with other secrets than the rest
+        # would hand out links and seal tokens that the other processes refuse.
+        await check_shared(self.db, self.secret_key, self.admin_token)
         await self.bus.start()
         await self.runs.start()
+        from appwright import lifecycle  # it builds on the runtime's parts
+
+        await lifecycle.purge(self)
         if self.settings.git_worker:
             await self.git_outbox.start()
 

@@ -6,19 +6,24 @@ the new version's events to the app's log in it and publishes them after the com
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from appwright import text as text_rule
 from appwright.config import Settings
-from appwright.errors import InvalidInput
+from appwright.errors import EditConflict, InvalidInput
 from appwright.events.bus import Bus
 from appwright.events.mapping import version_written
-from appwright.files.validation import validate_content, validate_path
+from appwright.files.archive import ArchiveLimits, read_zip
+from appwright.files.content import FileContent, content_type, size_of, to_bytes
+from appwright.files.importing import Skipped
+from appwright.files.validation import decode_value, validate_path
 from appwright.journal.journal import Journal, Transaction
 from appwright.log_names import app_log
 from appwright.store import apps as app_store
+from appwright.store import edit_base, review
 from appwright.store import vendors as vendor_store
 from appwright.store import versions as version_store
 from appwright.store.database import Database
@@ -35,7 +40,7 @@ class Snapshot:
     paths: frozenset[str]  # every file of the app
     total_bytes: int
 
-    def content(self, path: str) -> str | None:
+    def content(self, path: str) -> FileContent | None:
         record = self.files.get(path)
         return None if record is None else record.content
 
@@ -74,7 +79,7 @@ class Workspace:
         name = _required_name(name, "app")
         self._refuse_too_many_files(files)
         changes = self.validate_changes(files, deletions=False)
-        total = sum(len(c.encode("utf-8")) for c in changes.values() if c is not None)
+        total = sum(size_of(c) for c in changes.values())
         if total > self.settings.max_app_bytes:
             raise InvalidInput(
                 f"These files add up to {total} bytes; apps are limited to "
@@ -105,6 +110,21 @@ class Workspace:
             self._tell_listeners(written)
         return app
 
+    async def import_archive(
+        self, vendor_id: str, name: str, data: bytes
+    ) -> tuple[app_store.AppRecord, Skipped]:
+        """An app made from a zip archive's files (see files/archive.py), and what was left
+        out of it with why. Any refused entry refuses the whole import."""
+        name = _required_name(name, "app")
+        limits = ArchiveLimits(
+            max_file_bytes=self.settings.max_file_bytes,
+            max_app_bytes=self.settings.max_app_bytes,
+            max_app_files=self.settings.max_app_files,
+            max_path_length=self.settings.max_path_length,
+        )
+        archive = await asyncio.to_thread(read_zip, data, limits)
+        return await self.create_app(vendor_id, name, archive.files), archive.skipped
+
     async def app(self, vendor_id: str | None, app_id: str) -> app_store.AppRecord:
         return await self.db.read(lambda conn: app_store.get_app(conn, app_id, vendor_id))
 
@@ -128,7 +148,12 @@ class Workspace:
         return await self.db.read(work)
 
     async def contents(self, app_id: str, paths: list[str] | None = None) -> dict[str, str]:
+        """The text files' contents (binary files left out)."""
         return await self.db.read(lambda conn: app_store.read_contents(conn, app_id, paths))
+
+    async def all_contents(self, app_id: str) -> dict[str, FileContent]:
+        """Every file, text and binary."""
+        return await self.db.read(lambda conn: app_store.read_all(conn, app_id))
 
     # --- versions ---------------------------------------------------------------------------
 
@@ -145,13 +170,14 @@ class Workspace:
 
     def validate_changes(
         self, changes: Mapping[str, Any], *, deletions: bool = True
-    ) -> dict[str, str | None]:
+    ) -> dict[str, FileContent | None]:
         """Paths and contents checked and normalised; None (a deletion) only where
-        `deletions` allows it. Two spellings of one path in one request are refused, as
-        neither could be said to win."""
+        `deletions` allows it. A value is text, bytes, or `{"base64": ...}` for a binary
+        file. Two spellings of one path in one request are refused, as neither could be
+        said to win."""
         if not isinstance(changes, Mapping):
             raise InvalidInput("`files` must map paths to text.", code="invalid_files")
-        valid: dict[str, str | None] = {}
+        valid: dict[str, FileContent | None] = {}
         for raw_path, content in changes.items():
             path = validate_path(raw_path, max_length=self.settings.max_path_length)
             if path in valid:
@@ -164,7 +190,7 @@ class Workspace:
             valid[path] = (
                 None
                 if content is None
-                else validate_content(path, content, max_bytes=self.settings.max_file_bytes)
+                else decode_value(path, content, max_bytes=self.settings.max_file_bytes)
             )
         return valid
 
@@ -177,9 +203,33 @@ class Workspace:
         source: Source,
         message: str = "",
         run_id: str | None = None,
+        base_version: str | None = None,
     ) -> Written | None:
-        """One version with `changes`, or None when they change nothing."""
+        """One version with `changes`, or None when they change nothing. With
+        `base_version`, a file changed by any later version refuses the whole write
+        (EditConflict, carrying the file as it is now) unless it already holds the same
+        content."""
         valid = self.validate_changes(changes)
+
+        async def check(conn: Any, snapshot: Snapshot) -> None:
+            if base_version is None:
+                return
+            number = await edit_base.base_number(conn, app_id, base_version)
+            for path, content in sorted(valid.items()):
+                newer = await edit_base.changed_since(conn, app_id, path, number)
+                record = snapshot.files.get(path)
+                if newer is None or (record.content if record else None) == content:
+                    continue
+                current: dict[str, Any] = (
+                    record.to_json(with_content=True) if record else {"path": path, "content": None}
+                )
+                current.update(version_id=newer, deleted=record is None)
+                raise EditConflict(
+                    f"{path} was changed since this edit began; nothing was saved. "
+                    "Compare both versions and choose what to keep.",
+                    current=current,
+                )
+
         written, _ = await self.edit(
             vendor_id,
             app_id,
@@ -188,6 +238,7 @@ class Workspace:
             source=source,
             message=message,
             run_id=run_id,
+            check=check,
         )
         return written
 
@@ -196,19 +247,21 @@ class Workspace:
         vendor_id: str,
         app_id: str,
         paths: list[str],
-        compute: Callable[[Snapshot], tuple[dict[str, str | None], R]],
+        compute: Callable[[Snapshot], tuple[dict[str, FileContent | None], R]],
         *,
         source: Source,
         message: str = "",
         run_id: str | None = None,
         fence: Callable[[Any], Awaitable[None]] | None = None,
         record: Callable[[Any, Written, R], Awaitable[None]] | None = None,
+        check: Callable[[Any, Snapshot], Awaitable[None]] | None = None,
     ) -> tuple[Written | None, R]:
         """Read `paths`, let `compute` (pure) decide the changes, and write them as one
         version, all in one transaction under the app's lock: nothing can change the files
         between the read and the write. A run's edit passes its lease as `fence` (first in
         the transaction; raising writes nothing) and what the run must remember about the
-        version as `record` (last in the transaction)."""
+        version as `record` (last in the transaction). `check` sees the snapshot under the
+        lock and may refuse the edit by raising."""
 
         async def work(tx: Transaction) -> tuple[Written | None, R]:
             conn = tx.conn
@@ -221,6 +274,8 @@ class Workspace:
                 paths=frozenset(f.path for f in await app_store.list_files(conn, app_id)),
                 total_bytes=app.total_bytes,
             )
+            if check is not None:
+                await check(conn, snapshot)
             # Pure, but can take a moment on a large file (a refusal's closest lines):
             # off the event loop, while the transaction keeps the files as they were read.
             changes, extra = await asyncio.to_thread(compute, snapshot)
@@ -274,11 +329,13 @@ class Workspace:
         *,
         paths: list[str] | None = None,
         files: Mapping[str, Any] | None = None,
+        base_version: str | None = None,
     ) -> Written | None:
         """Take back a version's changes: all of them, those to `paths`, or, for a partial
-        (per-hunk) rejection, exactly the contents the client computed in `files`."""
+        (per-hunk) rejection, exactly the contents the client computed in `files` (from the
+        files as of `base_version`, when given: see `write`)."""
 
-        async def work(conn: Any) -> dict[str, str | None]:
+        async def work(conn: Any) -> dict[str, FileContent | None]:
             await app_store.get_app(conn, app_id, vendor_id)
             await version_store.get_version(conn, app_id, version_id)
             return {
@@ -304,7 +361,12 @@ class Workspace:
                     )
                 changes[path] = befores[path]
         return await self.write(
-            vendor_id, app_id, changes, source="revert", message=f"Revert of {version_id}"
+            vendor_id,
+            app_id,
+            changes,
+            source="revert",
+            message=f"Revert of {version_id}",
+            base_version=base_version,
         )
 
     async def versions(
@@ -327,12 +389,19 @@ class Workspace:
                 "version_id": version.id,
                 "parent_id": version.parent_id,
                 "source": version.source,
-                "files": [
-                    {"path": p, "before": b, "after": a} for p, (b, a) in sorted(changes.items())
-                ],
+                "files": [diff_entry(p, b, a) for p, (b, a) in sorted(changes.items())],
             }
 
         return await self.db.read(work)
+
+    async def accept(
+        self, vendor_id: str, app_id: str, version_id: str
+    ) -> version_store.VersionRecord:
+        async def work(conn: Any) -> version_store.VersionRecord:
+            await app_store.get_app(conn, app_id, vendor_id)
+            return await review.accept(conn, app_id, version_id)
+
+        return await self.db.run(work)
 
     async def app_events(
         self, vendor_id: str | None, app_id: str, after: int
@@ -350,6 +419,29 @@ async def _append_version(tx: Transaction, written: Written) -> None:
     version = written.version
     events = version_written(version.id, version.source, written.changes, version.run_id)
     await tx.append(app_log(version.app_id), events)
+
+
+def diff_entry(path: str, before: FileContent | None, after: FileContent | None) -> dict[str, Any]:
+    """One file of a version's diff. A binary side is not text to diff: the entry says
+    `binary`, with each side's size and bytes (base64, for a thumbnail), and `before` /
+    `after` stay null."""
+    if not isinstance(before, bytes) and not isinstance(after, bytes):
+        return {"path": path, "before": before, "after": after}
+
+    def side(content: FileContent | None) -> str | None:
+        return None if content is None else base64.b64encode(to_bytes(content)).decode("ascii")
+
+    return {
+        "path": path,
+        "before": None,
+        "after": None,
+        "binary": True,
+        "content_type": content_type(path, after if after is not None else before),
+        "before_size": None if before is None else size_of(before),
+        "after_size": None if after is None else size_of(after),
+        "before_base64": side(before),
+        "after_base64": side(after),
+    }
 
 
 def _required_name(name: Any, what: str) -> str:

@@ -6,6 +6,7 @@ real server on a free port, so what the CLI wrote is what the service reads.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import signal
@@ -126,21 +127,29 @@ def test_vendor_app_import_and_export_round_trip(tmp_path: Path, serve) -> None:
     app_id = created.stdout.strip().splitlines()[-1]
     assert app_id.startswith("app_")
 
-    # A folder with a binary file is refused as a whole: no app, not even the text files.
+    # A folder with an image keeps it byte for byte; what it leaves out is said, with why.
+    logo = b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe"
     binary = write_tree(
         tmp_path / "with-image",
-        {"index.html": "<img src='logo.png'>", "logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe"},
+        {"index.html": "<img src='logo.png'>", "logo.png": logo, ".DS_Store": b"\x00\x01"},
     )
-    refused = run(data, "app", "create", "images", "--from", str(binary), "--token", token)
-    assert refused.returncode != 0
-    assert "not_text" in refused.stderr and "logo.png" in refused.stderr
-    assert token not in refused.stderr + refused.stdout
+    (binary / ".git").mkdir()
+    (binary / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    images = run(data, "app", "create", "images", "--from", str(binary), "--token", token)
+    assert images.returncode == 0, images.stderr
+    images_id = images.stdout.strip().splitlines()[-1]
+    assert "skipped .git: git's own data" in images.stderr
+    assert "skipped .DS_Store: metadata macOS adds to folders" in images.stderr
+    assert token not in images.stderr + images.stdout
 
     base = serve(data)
     auth = {"Authorization": f"Bearer {token}"}
     apps = httpx.get(f"{base}/api/apps", headers=auth, timeout=10)
     assert apps.status_code == 200, apps.text
-    assert [(a["id"], a["name"]) for a in apps.json()] == [(app_id, "shop")]
+    assert [(a["id"], a["name"]) for a in apps.json()] == [(app_id, "shop"), (images_id, "images")]
+    image = httpx.get(f"{base}/api/apps/{images_id}/files/logo.png", headers=auth, timeout=10)
+    assert image.json()["content_type"] == "image/png"
+    assert base64.b64decode(image.json()["base64"]) == logo
     listing = httpx.get(f"{base}/api/apps/{app_id}/files", headers=auth, timeout=10).json()
     assert sorted(f["path"] for f in listing) == sorted(FILES)
     for path, content in FILES.items():
@@ -155,6 +164,10 @@ def test_vendor_app_import_and_export_round_trip(tmp_path: Path, serve) -> None:
     exported = run(data, "app", "export", app_id, str(out))
     assert exported.returncode == 0, exported.stderr
     assert read_tree(out) == FILES
+    images_out = tmp_path / "images-exported"
+    assert run(data, "app", "export", images_id, str(images_out)).returncode == 0
+    assert (images_out / "logo.png").read_bytes() == logo
+    assert sorted(p.name for p in images_out.iterdir()) == ["index.html", "logo.png"]
 
 
 def test_exporting_a_missing_app_fails_with_its_code(tmp_path: Path) -> None:
@@ -163,6 +176,9 @@ def test_exporting_a_missing_app_fails_with_its_code(tmp_path: Path) -> None:
     assert missing.returncode != 0
     assert "app_not_found" in missing.stderr
     assert not (tmp_path / "out").exists()
+
+
+LOGO = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff"
 
 
 def test_app_create_from_git_imports_the_repository_tip(tmp_path: Path) -> None:
@@ -176,7 +192,7 @@ def test_app_create_from_git_imports_the_repository_tip(tmp_path: Path) -> None:
         source = AppRepository(tmp_path / "source.git")
         await source.ensure()
         await source.commit({"index.html": "<p>old</p>"}, "first", "Someone", "s@example.com", "v1")
-        await source.commit(FILES, "second", "Someone", "s@example.com", "v2")
+        await source.commit({**FILES, "img/logo.png": LOGO}, "second", "S", "s@example.com", "v2")
         from dulwich.repo import Repo
 
         Repo.init_bare(str(tmp_path / "remote.git"), mkdir=True)
@@ -198,6 +214,7 @@ def test_app_create_from_git_imports_the_repository_tip(tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr
     for path, content in FILES.items():
         assert (tmp_path / "out" / path).read_text(encoding="utf-8") == content
+    assert (tmp_path / "out" / "img" / "logo.png").read_bytes() == LOGO
 
 
 def test_the_banner_shows_the_token_on_a_terminal_only(tmp_path: Path, serve) -> None:

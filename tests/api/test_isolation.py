@@ -50,6 +50,9 @@ BODIES: dict[str, Any] = {
     "PUT /api/apps/{}/remote": {"url": "https://example.com/shop.git", "branch": "main"},
     "POST /api/apps/{}/sessions": {},
     "POST /api/sessions/{}/messages": {"text": "delete everything", "client_msg_id": "iso-1"},
+    "PATCH /api/apps/{}": {"name": "intruder"},
+    "POST /api/apps/{}/files/{}/rename": {"to": "stolen.html"},
+    "POST /api/apps/from-git": {"name": "intruder", "url": "https://example.com/shop.git"},
 }
 
 

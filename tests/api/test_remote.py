@@ -21,6 +21,7 @@ from appwright.api.app import create_app
 from appwright.api.routes import remote as remote_routes
 from appwright.config import Settings
 from appwright.git.outbox import GitOutbox
+from appwright.git.remotes import RemoteService
 from appwright.runtime import Runtime
 
 TOKEN = "glpat-RemoteRouteToken-0123456789"
@@ -57,7 +58,8 @@ async def api(make_settings: Callable[..., Settings], local_remotes: bool) -> An
     if existing is not None:
         await existing.stop()
     outbox = GitOutbox(settings, runtime.db, runtime.bus, runtime.metrics)
-    runtime.git_outbox = outbox  # type: ignore[attr-defined]
+    runtime.git_outbox = outbox
+    runtime.git_remotes = RemoteService(runtime.db, runtime.bus, outbox)
     runtime.workspace.on_version(outbox.wake)
     app = create_app(runtime=runtime)
     if not has_route(app, "/api/apps/{app_id}/push"):  # until create_app includes it

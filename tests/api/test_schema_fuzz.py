@@ -37,7 +37,32 @@ from appwright.config import Settings
 from appwright.git.reach import RemotePolicy
 from appwright.runtime import Runtime
 
-ADMIN = "admin-fuzz-token"
+ADMIN = "admin-test-token"  # the session database's (tests/conftest.py)
+
+
+def _zip_of(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+# `POST /api/apps/import` takes a zip: real archives (good and hostile names) and noise.
+schemathesis.openapi.media_type(
+    "application/zip",
+    st.one_of(
+        st.binary(max_size=200),
+        st.dictionaries(
+            st.sampled_from(["index.html", "site/a.css", "../x", "/abs", ".git/HEAD", "a\\b"]),
+            st.binary(max_size=50),
+            max_size=4,
+        ).map(_zip_of),
+    ),
+)
 # Per operation; FUZZ_EXAMPLES=500 makes this the long run.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -129,6 +154,7 @@ def served(
         data_dir=Path(tmp_path_factory.mktemp("fuzz")),
         database_url=database_url,
         admin_token=ADMIN,
+        secret_key="secret-test-key",
         anthropic_api_key=None,
         openai_api_key=None,
         openai_base_url=None,

@@ -71,8 +71,9 @@ def test_create_rename_and_delete_files_from_the_tree(page, server, api):
     wait_tree(page, ["index.html", "pages/about.html", "style.css"])
     assert api.read(app, "pages/about.html") == "<h1>About us</h1>"
     page.get_by_test_id("editor-path").filter(has_text="pages/about.html").wait_for()
-    # Today a rename is a new file plus a delete: two versions.
-    assert len(versions(api, app)) == before + 2
+    # A rename is one version (one undo takes it back).
+    assert len(versions(api, app)) == before + 1
+    assert versions(api, app)[0]["paths"] == ["about.html", "pages/about.html"]
     shot(page, "ux-files")
 
     # Delete asks first; Cancel keeps the file.

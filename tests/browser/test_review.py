@@ -116,3 +116,90 @@ def test_restore_shows_what_changes_before_it_restores(page, server, api):
     page.wait_for_function("document.querySelectorAll('[data-testid=file]').length === 2")
     assert files(api, app) == ["index.html", "style.css"]
     assert api.read(app, "index.html") == BASE
+
+
+def test_accept_is_kept_after_a_reload(page, server, sim, api):
+    app, ws = shop_edited_by_ai(page, server, sim, api)
+    open_version(page, 2)
+    page.get_by_test_id("accept-version").click()
+    page.get_by_test_id("diff-view").wait_for(state="detached")
+    page.locator(
+        "[data-testid=version]:has(.version-no:text-is('#2')) [data-testid=version-accepted]"
+    ).wait_for()
+    newest = api.request("GET", f"/api/apps/{app}/versions")[0]
+    assert newest["number"] == 2 and newest["accepted_at"] is not None
+
+    page.reload()
+    ws.wait_connected()
+    page.locator(
+        "[data-testid=version]:has(.version-no:text-is('#2')) [data-testid=version-accepted]"
+    ).wait_for()
+    open_version(page, 2)
+    page.get_by_test_id("diff-view").locator(".badge.ok").filter(has_text="accepted").wait_for()
+    assert page.get_by_test_id("accept-version").count() == 0
+    shot(page, "ws-accepted-after-reload")
+
+
+def test_restore_shows_the_old_version_as_a_page_first(page, server, api):
+    styled = BASE.replace("<head>", '<head><link rel="stylesheet" href="style.css">')
+    old = styled.replace("Old title", "The first title")
+    later = styled.replace("Old title", "A later title")
+    app = api.create_app({"index.html": old, "style.css": "h1 { color: rgb(0, 0, 128); }\n"})
+    api.write(app, "index.html", later)
+    api.write(app, "style.css", "h1 { color: rgb(200, 0, 0); }\n")
+    Workspace(page, server, app).open()
+    page.wait_for_selector("[data-testid=version] .version-no:text-is('#3')")
+    open_version(page, 1)
+    page.get_by_test_id("restore-version").click()
+
+    frame = page.get_by_test_id("restore-preview").element_handle().content_frame()
+    frame.wait_for_function(
+        "document.querySelector('h1')?.textContent === 'The first title'"
+        " && getComputedStyle(document.querySelector('h1')).color === 'rgb(0, 0, 128)'"
+    )
+    shot(page, "ws-restore-version-preview")
+    assert api.read(app, "index.html") == later, "nothing written yet"
+
+    page.get_by_test_id("confirm-restore").click()
+    page.get_by_test_id("restore-view").wait_for(state="detached")
+    page.locator("[data-testid=version][data-source=revert]").first.wait_for()
+    assert api.read(app, "index.html") == old
+    versions = api.request("GET", f"/api/apps/{app}/versions")
+    assert len(versions) == 4, "the restore is one version"
+    assert versions[0]["paths"] == ["index.html", "style.css"]
+
+
+def test_a_hunk_rejected_over_a_file_that_just_changed_writes_nothing(page, server, sim, api):
+    app, ws = shop_edited_by_ai(page, server, sim, api)
+    open_version(page, 2)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=hunk][data-hunk-state=applies]').length === 2"
+    )
+    elsewhere = TWO_HUNKS.replace("<p>two</p>", "<p>two, from another tab</p>")
+
+    def another_tab_saves_first(route: Any) -> None:
+        api.write(app, "index.html", elsewhere)  # lands between the read and the reject
+        route.continue_()
+
+    page.route("**/versions/*/revert", another_tab_saves_first)
+    page.get_by_test_id("hunk").nth(0).get_by_test_id("reject-hunk").click()
+    page.locator(".toast-error").filter(has_text="changed meanwhile").wait_for()
+    shot(page, "ws-reject-hunk-conflict")
+    assert api.read(app, "index.html") == elsewhere, "the other tab's edit stands"
+    assert len(api.request("GET", f"/api/apps/{app}/versions")) == 3
+
+
+def test_a_version_rejected_over_a_file_that_just_changed_writes_nothing(page, server, sim, api):
+    app, ws = shop_edited_by_ai(page, server, sim, api)
+    open_version(page, 2)
+    elsewhere = TWO_HUNKS.replace("<p>two</p>", "<p>two, from another tab</p>")
+
+    def another_tab_saves_first(route: Any) -> None:
+        api.write(app, "index.html", elsewhere)
+        route.continue_()
+
+    page.route("**/versions/*/revert", another_tab_saves_first)
+    page.get_by_test_id("reject-version").click()
+    page.locator(".toast-error").filter(has_text="changed meanwhile").wait_for()
+    assert api.read(app, "index.html") == elsewhere, "the other tab's edit stands"
+    assert len(api.request("GET", f"/api/apps/{app}/versions")) == 3

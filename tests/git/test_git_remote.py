@@ -24,6 +24,7 @@ push = partial(git.push, policy=LOCAL)
 fetch_tip = partial(git.fetch_tip, policy=LOCAL)
 import_tip = partial(git.import_tip, policy=LOCAL)
 
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\xff\xd8"
 FILES = [
     {"index.html": "<h1>one</h1>\n"},
     {"index.html": "<h1>two</h1>\n", "css/a.css": "a{}\n"},
@@ -164,26 +165,33 @@ async def test_nothing_to_push_and_bad_inputs(app_repo: AppRepository, bare_remo
 # -- import -------------------------------------------------------------------------------
 
 
-async def test_import_tip_text_files_only(tmp_path: Path, bare_remote: Path):
+async def test_import_tip_keeps_binary_files_and_names_what_it_skips(
+    tmp_path: Path, bare_remote: Path
+):
     source = AppRepository(tmp_path / "source.git")
     await source.ensure()
     await add_versions(source, FILES)
     await push(source, str(bare_remote))
     with Repo(str(bare_remote)) as raw:  # add a binary file to the remote's tip
         tip = raw[raw.refs[b"refs/heads/main"]]
-        png = Blob.from_string(b"\x89PNG\r\n\x1a\n\x00\x00")
+        png = Blob.from_string(PNG)
+        link = Blob.from_string(b"index.html")
         tree = raw[tip.tree]
         tree.add(b"logo.png", 0o100644, png.id)
+        tree.add(b"home.html", 0o120000, link.id)
         commit = Commit()
         commit.tree, commit.parents = tree.id, [tip.id]
         commit.author = commit.committer = b"X <x@example.com>"
         commit.author_time = commit.commit_time = int(time.time())
         commit.author_timezone = commit.commit_timezone = 0
         commit.message = b"logo\n"
-        for obj in (png, tree, commit):
+        for obj in (png, link, tree, commit):
             raw.object_store.add_object(obj)
         raw.refs[b"refs/heads/main"] = commit.id
-    assert await import_tip(str(bare_remote)) == FILES[2]
+    skipped: list[tuple[str, str]] = []
+    imported = await import_tip(str(bare_remote), on_skip=lambda *s: skipped.append(s))
+    assert imported == {**FILES[2], "logo.png": PNG}
+    assert skipped == [("home.html", "a symbolic link")]
 
     with pytest.raises(GitError) as caught:
         await import_tip(str(bare_remote), branch="missing")

@@ -9,6 +9,7 @@ log (the outbox publishes a `commit.updated` for each state change), bounded by 
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,8 +26,10 @@ from appwright.api.routes import remote as remote_routes
 from appwright.config import Settings
 from appwright.git import AppRepository, version_of
 from appwright.git.outbox import GitOutbox
+from appwright.git.remotes import RemoteService
 from appwright.log_names import app_log
 from appwright.runtime import Runtime
+from fixtures.images import jpeg, png
 
 ADMIN = {"Authorization": "Bearer admin-test-token"}
 Versions = list[dict[str, Any]]
@@ -118,7 +121,8 @@ async def serve(settings: Settings, *, start_outbox: bool = True, **outbox_args:
         runtime.metrics,
         **outbox_args,
     )
-    runtime.git_outbox = outbox  # type: ignore[attr-defined]
+    runtime.git_outbox = outbox
+    runtime.git_remotes = RemoteService(runtime.db, runtime.bus, outbox)
     runtime.workspace.on_version(outbox.wake)
     if start_outbox:
         await outbox.start()
@@ -221,6 +225,37 @@ async def test_every_version_is_one_commit_in_version_order(service: Service) ->
     events = (await vendor.call("GET", f"/api/apps/{app_id}/events")).json()["events"]
     committed = [e["version_id"] for e in events if e["type"] == "commit.updated"]
     assert committed == [v["id"] for v in reversed(versions)]  # once each, in order
+
+
+async def test_images_are_committed_and_pushed_byte_for_byte(
+    service: Service, tmp_path: Path
+) -> None:
+    logo, photo = png(), jpeg()
+    vendor = await service.vendor()
+    app_id = await vendor.create_app({"index.html": "<img src='img/logo.png'>"})
+    remote = bare(tmp_path / "remotes" / "images.git")
+    put = await vendor.call("PUT", f"/api/apps/{app_id}/remote", json={"url": str(remote)})
+    assert put.status_code == 200, put.text
+    for path, data in (("img/logo.png", logo), ("img/photo.jpg", photo)):
+        body = {"base64": base64.b64encode(data).decode()}
+        done = await vendor.call("PUT", f"/api/apps/{app_id}/files/{path}", json=body)
+        assert done.status_code == 200, done.text
+    await vendor.edit(app_id, "img/logo.png", None)
+    assert (await vendor.call("POST", f"/api/apps/{app_id}/undo")).status_code == 200
+
+    versions = await vendor.until(app_id, lambda vs: len(vs) == 5 and states("pushed")(vs))
+    history = await service.repo(app_id).log()
+    assert history[0][2]["img/logo.png"] == logo  # back after the undo
+    assert history[0][2]["img/photo.jpg"] == photo
+    assert "img/logo.png" not in history[1][2]  # the deletion
+    # What the remote holds is the image's exact bytes, as any git client reads them.
+    with Repo(str(remote)) as raw:
+        tip = raw[raw.refs[b"refs/heads/main"]]
+        assert tip.id.decode() == versions[0]["commit"]["sha"]
+        tree = raw[tip.tree]
+        images = raw[tree[b"img"][1]]
+        assert raw[images[b"logo.png"][1]].as_raw_string() == logo
+        assert raw[images[b"photo.jpg"][1]].as_raw_string() == photo
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

@@ -34,9 +34,9 @@ def tool(name: str, **tool_input: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def pg_env(serve_env, pg_url) -> dict[str, str]:
+def pg_env(serve_env, own_pg_url) -> dict[str, str]:
     env = dict(serve_env)
-    env["APPWRIGHT_DATABASE_URL"] = pg_url
+    env["APPWRIGHT_DATABASE_URL"] = own_pg_url
     env["APPWRIGHT_REDIS_URL"] = REDIS_URL
     return env
 

@@ -12,13 +12,13 @@ REDIS_URL = os.environ.get("APPWRIGHT_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
 async def test_a_storm_of_faults_drops_and_a_kill_leaves_every_log_whole(
-    sim, pg_url, tmp_path
+    sim, own_pg_url, tmp_path
 ) -> None:
     config = StormConfig(runs=10, concurrency=5, kills=1, restart_after=1.0, aim=20, seed=7)
     report = await storm(
         config,
         sim=sim,
-        database_url=pg_url,
+        database_url=own_pg_url,
         redis_url=REDIS_URL,
         workdir=tmp_path,
         base_env=dict(os.environ),

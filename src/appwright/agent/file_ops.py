@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from appwright.agent.reads import SeenVersions, version_mark
 from appwright.agent.tools import ApplyEdit, DeleteFile, FileOp, RenameFile
 from appwright.errors import AppwrightError, InvalidInput, ToolError
+from appwright.files.content import FileContent, content_type, describe_size, size_of
 from appwright.files.edits import Applied, Edit, apply_all, line_stats
 from appwright.files.numbered import split_lines
 from appwright.files.refusals import EditRefused
@@ -74,14 +75,16 @@ class _Files:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self.contents: dict[str, str | None] = {p: r.content for p, r in snapshot.files.items()}
+        self.contents: dict[str, FileContent | None] = {
+            p: r.content for p, r in snapshot.files.items()
+        }
         self.paths = set(snapshot.paths)
         self.total = snapshot.total_bytes
 
-    def get(self, path: str) -> str | None:
+    def get(self, path: str) -> FileContent | None:
         return self.contents.get(path)
 
-    def put(self, path: str, content: str | None) -> None:
+    def put(self, path: str, content: FileContent | None) -> None:
         self.total += _size(content) - _size(self.contents.get(path))
         self.contents[path] = content
         if content is None:
@@ -89,12 +92,12 @@ class _Files:
         else:
             self.paths.add(path)
 
-    def changes(self) -> dict[str, str | None]:
+    def changes(self) -> dict[str, FileContent | None]:
         return {p: c for p, c in self.contents.items() if c != self.snapshot.content(p)}
 
 
-def _size(content: str | None) -> int:
-    return 0 if content is None else len(content.encode("utf-8"))
+def _size(content: FileContent | None) -> int:
+    return size_of(content)
 
 
 def decide(
@@ -102,7 +105,7 @@ def decide(
     ops: Sequence[tuple[str, FileOp]],
     limits: Limits,
     seen: SeenVersions,
-) -> tuple[dict[str, str | None], list[OpResult]]:
+) -> tuple[dict[str, FileContent | None], list[OpResult]]:
     files = _Files(snapshot)
     results: list[OpResult] = []
     for call_id, op in ops:
@@ -170,6 +173,13 @@ def _may_write(files: _Files, path: str, before: str | None, after: str, limits:
 def _edit(files: _Files, op: ApplyEdit, limits: Limits, seen: SeenVersions) -> OpResult:
     path = _path(op.filepath, limits)
     before = files.get(path)
+    if isinstance(before, bytes):
+        raise ToolError(
+            f"{path} is a binary file ({content_type(path, before)}, "
+            f"{describe_size(len(before))}): apply_edit changes text files only, so nothing "
+            "was changed. It can be deleted or renamed, and text files can refer to it.",
+            code="binary_file",
+        )
     changed = _changed(files, path, seen)
     specs = [Edit(s.old_code, s.new_code) for s in op.specs()]
     after, applied = apply_all(path, before, specs, changed=changed)

@@ -42,6 +42,9 @@ Changing files:
   answer shows; read the file again if it says the file changed since you read it.
 
 Also:
+- Images, fonts and other binary files are listed with their type by list_files. Refer to
+  them by path from HTML and CSS; they cannot be read or edited as text (ask the owner to
+  upload a new one when it must change).
 - Several tool calls in one message run at the same time.
 - Use web_search when you need facts you do not know (APIs, current versions, docs).
 - When the change is done, say briefly what you changed. Do not paste whole files back."""

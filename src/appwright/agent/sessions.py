@@ -16,7 +16,7 @@ from appwright.journal.journal import Transaction
 from appwright.log_names import session_log
 from appwright.models.types import Message, TextPart
 from appwright.store import apps as app_store
-from appwright.store import leases
+from appwright.store import leases, session_search
 from appwright.store import sessions as session_store
 from appwright.store import usage as usage_store
 from appwright.workspace import Workspace
@@ -42,10 +42,20 @@ class Sessions:
             lambda conn: session_store.get_session(conn, session_id, vendor_id)
         )
 
-    async def sessions(self, vendor_id: str, app_id: str) -> list[session_store.SessionRecord]:
+    async def sessions(
+        self, vendor_id: str, app_id: str, query: str | None = None
+    ) -> list[session_store.SessionRecord]:
+        """The app's sessions, newest first; with `query`, only those whose messages or
+        answers hold every word of it."""
+        words = session_search.query_words(query or "")
+
         async def work(conn: Any) -> list[session_store.SessionRecord]:
             await app_store.get_app(conn, app_id, vendor_id)
-            return await session_store.list_sessions(conn, app_id)
+            records = await session_store.list_sessions(conn, app_id)
+            if not words:
+                return records
+            found = await session_search.sessions_mentioning(conn, [s.id for s in records], words)
+            return [s for s in records if s.id in found]
 
         return await self.db.read(work)
 

@@ -23,10 +23,12 @@ from appwright.agent.tools import FileOp, GetCurrentCode, SearchCode, ToolKind, 
 from appwright.config import Settings
 from appwright.errors import InvalidInput, NotFound, ToolError, Unavailable
 from appwright.files import grep
+from appwright.files.content import FileContent, describe_size
 from appwright.files.numbered import window
 from appwright.files.validation import validate_path
 from appwright.models.types import Message
 from appwright.search.base import SearchProvider, format_results
+from appwright.store.apps import FileRecord
 from appwright.store.versions import Written
 from appwright.workspace import Snapshot, Workspace
 
@@ -84,6 +86,14 @@ class AppToolBox:
             ) from None
         self.seen.saw(path, record.version_id)
         mark = version_mark(record.version_id)
+        if isinstance(record.content, bytes):
+            size = describe_size(record.size)
+            return (
+                f"{path} {mark} is a binary file ({record.content_type}, {size}): it has no "
+                "text to show, and apply_edit cannot change it. Text files can refer to it by "
+                "its path; delete_file and rename_file work on it.",
+                f"Read {path} (binary, {record.content_type})",
+            )
         content = record.content or ""
         most = self.settings.read_max_lines
         shown = window(
@@ -120,7 +130,7 @@ class AppToolBox:
 
     async def _list(self) -> tuple[str, str]:
         files = await self.workspace.files(self.vendor_id, self.app_id)
-        listing = "\n".join(f"{f.path} ({f.size} bytes)" for f in files) or "The app has no files."
+        listing = "\n".join(_listed(f) for f in files) or "The app has no files."
         return listing, f"Listed {len(files)} files"
 
     async def _search_code(self, tool_input: SearchCode) -> tuple[str, str]:
@@ -146,7 +156,7 @@ class AppToolBox:
         settings = self.settings
         limits = Limits(settings.max_path_length, settings.max_file_bytes, settings.max_app_bytes)
 
-        def compute(snapshot: Snapshot) -> tuple[dict[str, str | None], list[OpResult]]:
+        def compute(snapshot: Snapshot) -> tuple[dict[str, FileContent | None], list[OpResult]]:
             return decide(snapshot, ops, limits, self.seen)
 
         async def fence(conn: Any) -> None:
@@ -215,3 +225,9 @@ def _reported(result: OpResult, written: Written | None) -> EditResult:
 def _trimmed(text: str, limit: int = 200) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _listed(record: FileRecord) -> str:
+    if record.binary:
+        return f"{record.path} ({record.size} bytes, binary {record.content_type})"
+    return f"{record.path} ({record.size} bytes)"

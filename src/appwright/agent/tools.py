@@ -178,10 +178,16 @@ TOOLS: dict[str, Tool] = {
             RenameFile,
             ToolKind.EDIT,
         ),
-        Tool("list_files", "List the app's files with their sizes.", ListFiles, ToolKind.READ),
+        Tool(
+            "list_files",
+            "List the app's files with their sizes; binary files (images, fonts) are marked "
+            "with their type.",
+            ListFiles,
+            ToolKind.READ,
+        ),
         Tool(
             "search_code",
-            "Search the app's files with a regular expression; answers `path:line: text` "
+            "Search the app's text files with a regular expression; answers `path:line: text` "
             "lines (a capped number, and says so when capped). Use it to find where "
             "something is before reading whole files.",
             SearchCode,

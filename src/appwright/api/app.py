@@ -13,7 +13,17 @@ from appwright.api.headers import SecurityHeaders
 from appwright.api.preview_origin import PreviewSites
 from appwright.api.preview_site import PreviewSite
 from appwright.api.request_context import RequestContext
-from appwright.api.routes import apps, ops, preview, remote, sessions, vendors, web, ws
+from appwright.api.routes import (
+    app_lifecycle,
+    apps,
+    ops,
+    preview,
+    remote,
+    sessions,
+    vendors,
+    web,
+    ws,
+)
 from appwright.config import Settings
 from appwright.runtime import Runtime
 
@@ -55,6 +65,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(ops.router)
     app.include_router(vendors.router)
     app.include_router(apps.router)
+    app.include_router(app_lifecycle.router)
     app.include_router(preview.router)
     app.include_router(sessions.router)
     app.include_router(ws.router)

@@ -63,7 +63,14 @@ def respond(
 
 
 def error_response(error: AppwrightError) -> JSONResponse:
-    return respond(error.code, error.message, http_status(error))
+    """`{code, message}` plus whatever the error itself chooses to show (an edit conflict's
+    current file, say)."""
+    extra = {k: v for k, v in error.as_payload().items() if k not in ("code", "message")}
+    if not extra:
+        return respond(error.code, error.message, http_status(error))
+    body = error_body(error.code, text.repair(error.message))
+    body["error"].update(extra)
+    return JSONResponse(body, http_status(error))
 
 
 def internal_error(request_id: str | None) -> JSONResponse:

@@ -6,7 +6,7 @@ here and append what comes back through the journal (`journal/`). Pure: no I/O, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from appwright.events.types import (
@@ -21,12 +21,22 @@ from appwright.models.types import Usage
 
 
 def file_updates(
-    version_id: str, deleted_by_path: Mapping[str, bool], run_id: str | None
+    version_id: str,
+    deleted_by_path: Mapping[str, bool],
+    run_id: str | None,
+    binary: Collection[str] = (),
 ) -> list[FileUpdated]:
     """One `file.updated` per path a version changed, in path order: for the app's log when
-    the version is written, and for the session's log when a run's edit wrote it."""
+    the version is written, and for the session's log when a run's edit wrote it. `binary`:
+    the paths whose new content is bytes (an image, a font)."""
     return [
-        FileUpdated(path=path, version_id=version_id, deleted=deleted, run_id=run_id)
+        FileUpdated(
+            path=path,
+            version_id=version_id,
+            deleted=deleted,
+            binary=path in binary,
+            run_id=run_id,
+        )
         for path, deleted in sorted(deleted_by_path.items())
     ]
 
@@ -34,7 +44,7 @@ def file_updates(
 def version_written(
     version_id: str,
     source: str,
-    changes: Mapping[str, str | None],
+    changes: Mapping[str, str | bytes | None],
     run_id: str | None,
 ) -> list[_Event]:
     """The app log's events for a new version: `version.created`, then its files."""
@@ -45,7 +55,12 @@ def version_written(
             paths=sorted(changes),
             run_id=run_id,
         ),
-        *file_updates(version_id, {p: c is None for p, c in changes.items()}, run_id),
+        *file_updates(
+            version_id,
+            {p: c is None for p, c in changes.items()},
+            run_id,
+            binary={p for p, c in changes.items() if isinstance(c, bytes)},
+        ),
     ]
 
 

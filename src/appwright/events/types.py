@@ -78,6 +78,8 @@ class FileUpdated(_Event):
     path: str
     version_id: str
     deleted: bool = False
+    # The file is now binary (an image, a font): shown, never opened as text.
+    binary: bool = False
 
 
 class VersionCreated(_Event):

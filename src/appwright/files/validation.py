@@ -1,8 +1,8 @@
 """The one place a file path or a file's content is accepted or refused.
 
 Every way into the store (HTTP, tools, CLI import, undo) passes through here, so a path the
-store holds is always relative, normalised and printable, and a file is always UTF-8 text
-within the size limits. Each refusal has its own code.
+store holds is always relative, normalised and printable, and a file is UTF-8 text or
+bytes (files/content.py) within the size limits. Each refusal has its own code.
 
 A path is NFC-normalised ("é" composed or as "e" + U+0301 is one name), and refused when it
 holds a character that makes two names look alike or hides what a name is: control and
@@ -13,11 +13,15 @@ not assigned (and so no font draws).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from appwright import text as text_rule
 from appwright.errors import InvalidInput
+from appwright.files.content import FileContent, from_bytes, size_of
 
 # Preview links carry their credential under this prefix, so no app file may start with it.
 RESERVED_PREFIX = ".appwright/"
@@ -96,28 +100,64 @@ def validate_path(path: object, *, max_length: int = 255) -> str:
     return normalised
 
 
-def validate_content(path: str, content: object, *, max_bytes: int) -> str:
-    if not isinstance(content, str):
-        raise InvalidInput(f"The content of {path} must be text.", code="not_text")
-    if "\x00" in content:
+def validate_content(path: str, content: object, *, max_bytes: int) -> FileContent:
+    """Text (`str`) or binary (`bytes`) content within the per-file limit. Bytes that are
+    text become text (see files/content.py)."""
+    if isinstance(content, bytes):
+        content = from_bytes(content)
+    elif not isinstance(content, str):
         raise InvalidInput(
-            f"{path} looks like a binary file; only text files are kept.", code="not_text"
+            f'The content of {path} must be text, or {{"base64": ...}} for a binary file.',
+            code="not_text",
         )
-    text_rule.check(content, path, code="not_text")
-    size = len(content.encode("utf-8"))
+    elif "\x00" in content:
+        raise InvalidInput(
+            f'{path} looks like a binary file: send it as {{"base64": ...}}.', code="not_text"
+        )
+    else:
+        text_rule.check(content, path, code="not_text")
+    size = size_of(content)
     if size > max_bytes:
         raise InvalidInput(
             f"{path} is {size} bytes; files are limited to {max_bytes} bytes.",
             code="file_too_large",
             limit=max_bytes,
+            path=path,
         )
     return content
 
 
-def decode_text(path: str, raw: bytes, *, max_bytes: int) -> str:
-    """Bytes read from disk or git as a file's text, refused like any other content."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path} is not UTF-8 text.", code="not_text") from None
-    return validate_content(path, text, max_bytes=max_bytes)
+def decode_value(path: str, value: object, *, max_bytes: int) -> FileContent:
+    """A file's value as a request carries it: its text, or `{"base64": ...}` for a binary
+    file (also accepted for text; bytes that are text become text)."""
+    if isinstance(value, Mapping):
+        if set(value) != {"base64"} or not isinstance(value["base64"], str):
+            raise InvalidInput(
+                f'The value of {path} must be text or {{"base64": "..."}}.',
+                code="not_text",
+                path=path,
+            )
+        encoded = value["base64"]
+        # Refuse before decoding what could never fit: base64 holds 3 bytes per 4 characters.
+        if len(encoded) > (max_bytes + 2) // 3 * 4 + 4:
+            raise InvalidInput(
+                f"{path} is over {max_bytes} bytes; files are limited to {max_bytes} bytes.",
+                code="file_too_large",
+                limit=max_bytes,
+                path=path,
+            )
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput(
+                f"The base64 value of {path} is not valid base64.",
+                code="invalid_base64",
+                path=path,
+            ) from None
+        return validate_content(path, raw, max_bytes=max_bytes)
+    return validate_content(path, value, max_bytes=max_bytes)
+
+
+def decode_text(path: str, raw: bytes, *, max_bytes: int) -> FileContent:
+    """Bytes read from disk, git or an archive as a file's content (text or binary)."""
+    return validate_content(path, raw, max_bytes=max_bytes)

@@ -16,6 +16,7 @@
       unknown_commit       read_tree of a sha the repository does not have
       commit_timed_out     a local repository operation did not finish within its deadline
       commit_failed        any other local repository failure
+      history_mismatch     rebuilding the repository from the database gave another sha
 
 Messages are built from our own words plus the remote's URL with any credentials removed.
 They say only that the remote is unreachable, refused the credentials, or rejected the
@@ -47,6 +48,7 @@ INVALID_PATH = "invalid_path"
 UNKNOWN_COMMIT = "unknown_commit"
 COMMIT_TIMED_OUT = "commit_timed_out"
 COMMIT_FAILED = "commit_failed"
+HISTORY_MISMATCH = "history_mismatch"
 
 # Codes where waiting and trying again can succeed without anyone changing anything.
 RETRYABLE_CODES = frozenset(

@@ -29,6 +29,7 @@ from dulwich.pack import UnpackedObject
 from dulwich.refs import Ref, check_ref_format
 from dulwich.repo import Repo
 
+from appwright.files.content import FileContent
 from appwright.git.errors import (
     BRANCH_NOT_FOUND,
     COMMIT_FAILED,
@@ -50,7 +51,7 @@ from appwright.git.transport import (
     remote_path,
     to_git_error,
 )
-from appwright.git.trees import read_files
+from appwright.git.trees import Skipped, read_files
 from appwright.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -107,14 +108,17 @@ async def import_tip(
     *,
     into: AppRepository | None = None,
     policy: RemotePolicy = STRICT,
-) -> dict[str, str]:
-    """The text files at the tip of the remote's `branch` (for `app create --from-git`).
+    on_skip: Callable[[str, str], None] | None = None,
+) -> dict[str, FileContent]:
+    """The files (text and binary) at the tip of the remote's `branch` (for `app create
+    --from-git`).
 
-    Binary files, symlinks and submodules are left out (their paths are logged). With
+    Symlinks, submodules and names that are not UTF-8 are left out: each is logged and
+    handed to `on_skip(path, why)`. With
     `into` (an ensured, still empty app repository) the remote's history is fetched into it
     and its `main` set to the remote tip, so the app's first commit builds on that tip and
     pushing back to the same remote is a fast-forward. Note that commit's tree is then the
-    imported text files only: the files left out are deleted by it.
+    imported files only: the files left out are deleted by it.
     """
     endpoint = parse_remote(url, token)
     ref = _branch_ref(branch)
@@ -123,9 +127,12 @@ async def import_tip(
         "fetch", endpoint, timeout, policy, lambda c: _import(c, endpoint, ref, into_path)
     )
     if skipped:
-        shown = ", ".join(skipped[:20])
+        shown = ", ".join(f"{path} ({why})" for path, why in skipped[:20])
         where = endpoint.location
-        log.info("import from %s left out %d non-text files: %s", where, len(skipped), shown)
+        log.info("import from %s left out %d files: %s", where, len(skipped), shown)
+    for path, why in skipped:
+        if on_skip is not None:
+            on_skip(path, why)
     return files
 
 
@@ -254,7 +261,7 @@ def _fetch_tip(client: GitClient, endpoint: Endpoint, ref: Ref) -> str | None:
 
 def _import(
     client: GitClient, endpoint: Endpoint, ref: Ref, into_path: str | None
-) -> tuple[dict[str, str], list[str]]:
+) -> tuple[dict[str, FileContent], Skipped]:
     # A scratch repository on disk, not MemoryRepo: a large remote must not fill our RAM.
     with tempfile.TemporaryDirectory(prefix="appwright-import-") as scratch:
         target = Repo(into_path) if into_path else Repo.init_bare(scratch)

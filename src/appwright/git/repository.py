@@ -21,7 +21,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,9 +32,11 @@ from dulwich.objects import Commit, ObjectID, Tree
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
+from appwright.files.content import FileContent
 from appwright.git.errors import (
     COMMIT_FAILED,
     COMMIT_TIMED_OUT,
+    HISTORY_MISMATCH,
     UNKNOWN_COMMIT,
     GitError,
 )
@@ -49,6 +52,39 @@ _CAS_PAUSE = 0.02
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class CommitMeta:
+    """Everything of a commit besides its tree and parent: with the same tree and parent,
+    the same meta makes the same sha. Kept on the version row once committed, so the
+    repository can be rebuilt from the database commit for commit (`git/history.py`)."""
+
+    author: str  # `Name <email>`, also the committer
+    time: int  # seconds since the epoch, UTC, author and commit time alike
+    message: str  # the whole message, trailer included
+
+    @classmethod
+    def of(cls, message: str, name: str, email: str, version_id: str, when: float) -> CommitMeta:
+        return cls(_ident(name, email).decode(), int(when), _with_trailer(message, version_id))
+
+    def to_json(self) -> dict[str, object]:
+        return {"author": self.author, "time": self.time, "message": self.message}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> CommitMeta:
+        return cls(str(data["author"]), int(str(data["time"])), str(data["message"]))
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """One commit to write again while rebuilding: its files, its meta, and the sha the
+    database says it has (the rebuild stops at the first that differs)."""
+
+    version_id: str
+    files: Mapping[str, FileContent]
+    meta: CommitMeta
+    sha: str
+
+
 class AppRepository:
     """The git repository of one app, at `path` (a directory; created by `ensure`)."""
 
@@ -62,7 +98,7 @@ class AppRepository:
 
     async def commit(
         self,
-        files: Mapping[str, str],
+        files: Mapping[str, FileContent],
         message: str,
         author_name: str,
         author_email: str,
@@ -74,22 +110,50 @@ class AppRepository:
         If the tip of `main` already records `version_id`, its sha is returned and nothing
         is written: the outbox retries after a crash between committing and recording it.
         """
+        meta = CommitMeta.of(
+            message, author_name, author_email, version_id, time.time() if when is None else when
+        )
+        return await self.commit_as(files, meta, version_id)
+
+    async def commit_as(
+        self, files: Mapping[str, FileContent], meta: CommitMeta, version_id: str
+    ) -> str:
+        """`commit` with its meta already made (the outbox's way: the meta is recorded)."""
         if not version_id or any(c in version_id for c in "\r\n"):
             raise ValueError("a version id must be one non-empty line")
-        return await self._run(
-            self._commit, dict(files), message, author_name, author_email, version_id, when
-        )
+        return await self._run(self._commit, dict(files), meta, version_id)
+
+    async def rebuild(self, commits: Sequence[Replayed]) -> str | None:
+        """Make the repository anew from `commits` (the first has no parent), built beside
+        it and renamed into place, so a crash leaves either the old one or the new one; a
+        damaged one found there is moved aside. The new tip; GitError as `replay`."""
+        return await self._run(self._rebuild, list(commits))
+
+    async def meta(self, sha: str) -> CommitMeta:
+        """The author, time and message commit `sha` was written with."""
+        return await self._run(self._meta, sha)
+
+    async def head(self) -> tuple[str, str | None, str | None] | None:
+        """(sha, first parent, version it records) of `main`'s tip, None before the first
+        commit. Raises GitError if the tip cannot be read (a damaged repository)."""
+        return await self._run(self._head)
+
+    async def replay(self, parent: str | None, commits: Sequence[Replayed]) -> str | None:
+        """Write `commits` on top of `parent` (None: from nothing) and move `main` there,
+        checking each sha against the recorded one; the new tip. Raises GitError with code
+        `history_mismatch` if one differs (nothing moves then)."""
+        return await self._run(self._replay, parent, list(commits))
 
     async def tip(self) -> str | None:
         """The sha at the tip of `main`, or None before the first commit."""
         return await self._run(self._tip)
 
-    async def log(self, limit: int | None = None) -> list[tuple[str, str, dict[str, str]]]:
+    async def log(self, limit: int | None = None) -> list[tuple[str, str, dict[str, FileContent]]]:
         """(sha, message, files) of `main`'s commits, newest first, following first parents."""
         return await self._run(self._log, limit)
 
-    async def read_tree(self, sha: str) -> dict[str, str]:
-        """The text files of commit (or tree) `sha`."""
+    async def read_tree(self, sha: str) -> dict[str, FileContent]:
+        """The files (text and binary) of commit (or tree) `sha`."""
         return await self._run(self._read_tree, sha)
 
     # -- worker-thread side ---------------------------------------------------------------
@@ -123,39 +187,45 @@ class AppRepository:
             pass
         # Built in a staging folder and renamed into place, so a crash mid-init never
         # leaves a half-made repository at `path` (dulwich cannot init over one).
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        staging = tempfile.mkdtemp(prefix=f".{self.path.name}.init-", dir=self.path.parent)
+        staging = self._staging("init")
         try:
-            # default_branch makes HEAD name `main`, so a clone checks it out.
-            with Repo.init_bare(staging, default_branch=b"main") as repo:
-                # dulwich fsyncs refs but not loose objects by default; without this a
-                # crash could leave `main` naming a commit whose objects never hit the disk.
-                config = repo.get_config()
-                config.set((b"core",), b"fsyncObjectFiles", True)
-                config.write_to_path()
             os.rename(staging, self.path)  # atomic; replaces only an empty folder
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
             # A concurrent ensure() may have won the rename; anything else is an error.
             self._open().close()
 
+    def _staging(self, why: str) -> str:
+        """A new, empty bare repository beside `path`, for renaming into place."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=f".{self.path.name}.{why}-", dir=self.path.parent)
+        # default_branch makes HEAD name `main`, so a clone checks it out.
+        with Repo.init_bare(staging, default_branch=b"main") as repo:
+            # dulwich fsyncs refs but not loose objects by default; without this a
+            # crash could leave `main` naming a commit whose objects never hit the disk.
+            config = repo.get_config()
+            config.set((b"core",), b"fsyncObjectFiles", True)
+            config.write_to_path()
+        return staging
+
+    def _rebuild(self, commits: list[Replayed]) -> str | None:
+        staging = AppRepository(self._staging("rebuild"), timeout=self.timeout)
+        try:
+            tip = staging._replay(None, commits)
+        except BaseException:
+            shutil.rmtree(staging.path, ignore_errors=True)
+            raise
+        if self.path.exists():  # damaged: kept aside for a person to look at, not deleted
+            os.rename(self.path, self.path.with_name(f".{self.path.name}.damaged-{time.time_ns()}"))
+        os.rename(staging.path, self.path)
+        return tip
+
     def _tip(self) -> str | None:
         with self._open() as repo:
             sha = main_tip(repo)
             return sha.decode() if sha else None
 
-    def _commit(
-        self,
-        files: dict[str, str],
-        message: str,
-        author_name: str,
-        author_email: str,
-        version_id: str,
-        when: float | None,
-    ) -> str:
-        ident = _ident(author_name, author_email)
-        stamp = int(time.time() if when is None else when)
-        full_message = _with_trailer(message, version_id)
+    def _commit(self, files: dict[str, FileContent], meta: CommitMeta, version_id: str) -> str:
         with self._open() as repo:
             tree_id = write_tree(repo.object_store, files)
             # Compare-and-swap on `main`: a retry racing a commit that outlived its
@@ -167,14 +237,7 @@ class AppRepository:
                     assert isinstance(head, Commit)
                     if version_of(head.message.decode("utf-8", "replace")) == version_id:
                         return tip.decode()
-                commit = Commit()
-                commit.tree = tree_id
-                commit.parents = [tip] if tip is not None else []
-                commit.author = commit.committer = ident
-                commit.author_time = commit.commit_time = stamp
-                commit.author_timezone = commit.commit_timezone = 0
-                commit.encoding = b"UTF-8"
-                commit.message = full_message.encode()
+                commit = _make_commit(tree_id, tip, meta)
                 add_object(repo.object_store, commit)
                 if _swap_main(repo, tip, commit.id, f"commit: version {version_id}"):
                     log.debug("committed version %s as %s", version_id, commit.id.decode())
@@ -182,8 +245,43 @@ class AppRepository:
                 time.sleep(_CAS_PAUSE)  # lost the race: re-read the tip and check again
         raise GitError("the app's branch kept moving while committing", code=COMMIT_FAILED)
 
-    def _log(self, limit: int | None) -> list[tuple[str, str, dict[str, str]]]:
-        out: list[tuple[str, str, dict[str, str]]] = []
+    def _meta(self, sha: str) -> CommitMeta:
+        with self._open() as repo:
+            commit = repo[ObjectID(sha.encode("ascii"))]
+            assert isinstance(commit, Commit)
+            return CommitMeta(commit.author.decode(), commit.author_time, commit.message.decode())
+
+    def _head(self) -> tuple[str, str | None, str | None] | None:
+        with self._open() as repo:
+            tip = main_tip(repo)
+            if tip is None:
+                return None
+            commit = repo[tip]
+            if not isinstance(commit, Commit) or commit.tree not in repo.object_store:
+                raise GitError("the tip of the app's branch is damaged", code=COMMIT_FAILED)
+            parent = commit.parents[0].decode() if commit.parents else None
+            return tip.decode(), parent, version_of(commit.message.decode("utf-8", "replace"))
+
+    def _replay(self, parent: str | None, commits: list[Replayed]) -> str | None:
+        with self._open() as repo:
+            start = ObjectID(parent.encode()) if parent else None
+            tip = start
+            for entry in commits:
+                commit = _make_commit(write_tree(repo.object_store, entry.files), tip, entry.meta)
+                if commit.id.decode() != entry.sha:
+                    raise GitError(
+                        f"version {entry.version_id} does not rebuild as the commit the "
+                        "database records; the repository was left as it was",
+                        code=HISTORY_MISMATCH,
+                    )
+                add_object(repo.object_store, commit)
+                tip = commit.id
+            if tip != start and tip is not None and not _swap_main(repo, start, tip, "rebuild"):
+                raise GitError("the app's branch moved while it was rebuilt", code=COMMIT_FAILED)
+            return tip.decode() if tip is not None else None
+
+    def _log(self, limit: int | None) -> list[tuple[str, str, dict[str, FileContent]]]:
+        out: list[tuple[str, str, dict[str, FileContent]]] = []
         with self._open() as repo:
             sha = main_tip(repo)
             while sha is not None and (limit is None or len(out) < limit):
@@ -194,7 +292,7 @@ class AppRepository:
                 sha = commit.parents[0] if commit.parents else None
         return out
 
-    def _read_tree(self, sha: str) -> dict[str, str]:
+    def _read_tree(self, sha: str) -> dict[str, FileContent]:
         with self._open() as repo:
             try:
                 obj = repo[ObjectID(sha.encode("ascii"))]
@@ -208,6 +306,18 @@ class AppRepository:
                 raise GitError(f"{sha!r} is not a commit", code=UNKNOWN_COMMIT)
             files, _ = read_files(repo.object_store, obj.id)
             return files
+
+
+def _make_commit(tree: ObjectID, parent: ObjectID | None, meta: CommitMeta) -> Commit:
+    commit = Commit()
+    commit.tree = tree
+    commit.parents = [parent] if parent is not None else []
+    commit.author = commit.committer = meta.author.encode()
+    commit.author_time = commit.commit_time = meta.time
+    commit.author_timezone = commit.commit_timezone = 0
+    commit.encoding = b"UTF-8"
+    commit.message = meta.message.encode()
+    return commit
 
 
 def _swap_main(repo: Repo, old: ObjectID | None, new: ObjectID, why: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from appwright.files.content import FileContent
 from appwright.git.errors import GitError
 from appwright.git.repository import AppRepository
 from appwright.store import commits
@@ -31,9 +32,9 @@ class Snapshots:
         self.repo = repo
         self.app_id = app_id
         self._previous_sha = previous_sha  # the commit of the version before the first asked
-        self._files: dict[str, str] | None = None
+        self._files: dict[str, FileContent] | None = None
 
-    async def at(self, item: commits.OutboxItem) -> dict[str, str]:
+    async def at(self, item: commits.OutboxItem) -> dict[str, FileContent]:
         if self._files is None:
             await self.repo.ensure()
             self._files = await self._before(item)
@@ -49,7 +50,7 @@ class Snapshots:
                 self._files[path] = after
         return dict(self._files)
 
-    async def _before(self, item: commits.OutboxItem) -> dict[str, str]:
+    async def _before(self, item: commits.OutboxItem) -> dict[str, FileContent]:
         if item.number <= 1:
             return {}
         if self._previous_sha is not None:
@@ -61,5 +62,5 @@ class Snapshots:
                 )
         return await self._replay(item.number - 1)
 
-    async def _replay(self, number: int) -> dict[str, str]:
+    async def _replay(self, number: int) -> dict[str, FileContent]:
         return await self.db.read(lambda conn: commits.snapshot_at(conn, self.app_id, number))

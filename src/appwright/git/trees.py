@@ -1,4 +1,5 @@
-"""Snapshots <-> git trees: `{path: text}` in, tree id out, and back.
+"""Snapshots <-> git trees: `{path: content}` in, tree id out, and back. A text file is
+written as its UTF-8 bytes, a binary one byte for byte.
 
 A version is a full snapshot of the app's files, so a commit's tree is built from scratch
 each time rather than patched: the result is exactly the snapshot, whatever the previous
@@ -16,6 +17,7 @@ from dulwich.file import FileLocked
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Blob, ObjectID, ShaFile, Tree
 
+from appwright.files.content import FileContent, from_bytes, to_bytes
 from appwright.git.errors import COMMIT_FAILED, INVALID_PATH, GitError
 
 FILE_MODE = 0o100644
@@ -24,8 +26,8 @@ DIR_MODE = stat.S_IFDIR
 _LOCK_WAITS = 100
 _LOCK_PAUSE = 0.02
 
-# A nested folder: name -> text (a file) or another folder.
-_Folder = dict[str, "str | _Folder"]
+# A nested folder: name -> content (a file) or another folder.
+_Folder = dict[str, "str | bytes | _Folder"]
 
 
 def _segments(path: str) -> list[str]:
@@ -38,7 +40,7 @@ def _segments(path: str) -> list[str]:
     return parts
 
 
-def _nest(files: Mapping[str, str]) -> _Folder:
+def _nest(files: Mapping[str, FileContent]) -> _Folder:
     root: _Folder = {}
     for path, text in files.items():
         parts = _segments(path)
@@ -55,7 +57,7 @@ def _nest(files: Mapping[str, str]) -> _Folder:
     return root
 
 
-def write_tree(store: BaseObjectStore, files: Mapping[str, str]) -> ObjectID:
+def write_tree(store: BaseObjectStore, files: Mapping[str, FileContent]) -> ObjectID:
     """Store a tree whose content is exactly `files` and return its id."""
     return _write_folder(store, _nest(files))
 
@@ -66,7 +68,7 @@ def _write_folder(store: BaseObjectStore, folder: _Folder) -> ObjectID:
         if isinstance(entry, dict):
             tree.add(name.encode(), DIR_MODE, _write_folder(store, entry))
         else:
-            blob = Blob.from_string(entry.encode())
+            blob = Blob.from_string(to_bytes(entry))
             add_object(store, blob)
             tree.add(name.encode(), FILE_MODE, blob.id)
     add_object(store, tree)
@@ -88,14 +90,16 @@ def add_object(store: BaseObjectStore, obj: ShaFile) -> None:
     raise GitError(f"object {obj.id.decode()} stayed locked", code=COMMIT_FAILED)
 
 
-def read_files(store: BaseObjectStore, tree_id: ObjectID) -> tuple[dict[str, str], list[str]]:
-    """The text files under `tree_id`, and the paths skipped as not text.
+Skipped = list[tuple[str, str]]  # (path, why)
 
-    Skipped: blobs that are not UTF-8 or contain NUL (images, fonts, ...), names that are
-    not UTF-8, symlinks and submodules. Trees we wrote never contain those; imported ones may.
+
+def read_files(store: BaseObjectStore, tree_id: ObjectID) -> tuple[dict[str, FileContent], Skipped]:
+    """The files under `tree_id` (text, or bytes for a binary file), and the paths skipped
+    with the reason: names that are not UTF-8, symlinks and submodules. Trees we wrote never
+    contain those; imported ones may.
     """
-    files: dict[str, str] = {}
-    skipped: list[str] = []
+    files: dict[str, FileContent] = {}
+    skipped: Skipped = []
     stack: list[tuple[str, ObjectID]] = [("", tree_id)]
     while stack:
         prefix, tid = stack.pop()
@@ -106,25 +110,15 @@ def read_files(store: BaseObjectStore, tree_id: ObjectID) -> tuple[dict[str, str
                 path = prefix + item.path.decode("utf-8")
             except UnicodeDecodeError:
                 # Decoding with replacement would let two such names collapse into one.
-                skipped.append(prefix + item.path.decode("utf-8", "replace"))
+                name = prefix + item.path.decode("utf-8", "replace")
+                skipped.append((name, "its name is not UTF-8"))
                 continue
             if stat.S_ISDIR(item.mode):
                 stack.append((path + "/", item.sha))
-            elif not stat.S_ISREG(item.mode):  # symlink (0o120000) or submodule (0o160000)
-                skipped.append(path)
+            elif stat.S_ISLNK(item.mode):
+                skipped.append((path, "a symbolic link"))
+            elif not stat.S_ISREG(item.mode):  # a submodule (0o160000)
+                skipped.append((path, "a submodule"))
             else:
-                text = _as_text(store[item.sha].as_raw_string())
-                if text is None:
-                    skipped.append(path)
-                else:
-                    files[path] = text
+                files[path] = from_bytes(store[item.sha].as_raw_string())
     return dict(sorted(files.items())), sorted(skipped)
-
-
-def _as_text(data: bytes) -> str | None:
-    if b"\x00" in data:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None

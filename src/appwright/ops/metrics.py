@@ -80,6 +80,12 @@ class Metrics:
             ["state"],
             registry=self.registry,
         )
+        self.repository_rebuilds = Counter(
+            "appwright_git_repository_rebuilds_total",
+            "App repositories written again from the database (extended or rebuilt).",
+            ["outcome"],
+            registry=self.registry,
+        )
 
     def count_usage(self, model: str, usage: Usage, cost_usd: float | None) -> None:
         for kind, tokens in (

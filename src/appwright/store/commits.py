@@ -5,7 +5,7 @@ transaction, so the log and `GET /versions` never disagree).
 An outbox row exists while its version is not yet where it should be: not committed, or
 committed but not on the app's remote. Rows leave when the version is pushed, or when it is
 committed and the app has no remote. A remote set later re-creates the rows
-(`remotes.arm`, with the other effects of the vendor changing the remote).
+(`remotes.make_unpushed_due`, with the other effects of the vendor changing the remote).
 
 `next_attempt_at` is when the row's next step is due; `attempts` counts that step's failures
 (the backoff exponent). Two invariants keep "is this app due?" a single `MIN()`:
@@ -15,7 +15,8 @@ committed and the app has no remote. A remote set later re-creates the rows
   while the push is backing off joins the wait instead of forcing an early retry;
 - pending rows behind a failed commit are moved to that commit's retry time (`align`).
 
-`PARKED` (far future) means "waits for the vendor": PUT /remote or POST /push re-arms.
+`PARKED` (far future) means "waits for the vendor": setting the remote or pushing now makes
+the rows due again.
 Every function runs inside `Database.run` and may be run twice: each re-reads the state and
 only changes (and reports) what differs from the target state.
 """
@@ -32,11 +33,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from appwright.events.mapping import commit_updates
 from appwright.events.types import Wire, to_wire
+from appwright.files.content import FileContent
 from appwright.log_names import app_log
 from appwright.store import logs
 from appwright.store.ids import now
 from appwright.store.schema import outbox, remotes, vendors, version_changes, versions
-from appwright.store.versions import lock_app
+from appwright.store.versions import loaded, lock_app
 
 PARKED = datetime(9999, 1, 1, tzinfo=UTC)
 # Bound on bound parameters per statement (SQLite's limit is far above this).
@@ -129,21 +131,22 @@ async def load_work(conn: AsyncConnection, app_id: str) -> Work:
     return Work(items=items, target=await remote_target(conn, app_id), previous_sha=previous)
 
 
-async def snapshot_at(conn: AsyncConnection, app_id: str, number: int) -> dict[str, str]:
+async def snapshot_at(conn: AsyncConnection, app_id: str, number: int) -> dict[str, FileContent]:
     """The app's files as of version `number`, replayed from the recorded changes. Used
     only when the repository cannot supply the previous version's tree."""
     rows = await conn.execute(
-        sa.select(version_changes.c.path, version_changes.c.after)
+        sa.select(version_changes.c.path, version_changes.c.after, version_changes.c.after_data)
         .join(versions, versions.c.id == version_changes.c.version_id)
         .where(versions.c.app_id == app_id, versions.c.number <= number)
         .order_by(versions.c.number)
     )
-    files: dict[str, str] = {}
+    files: dict[str, FileContent] = {}
     for r in rows:
-        if r.after is None:
+        after = loaded(r.after, r.after_data)
+        if after is None:
             files.pop(r.path, None)
         else:
-            files[r.path] = r.after
+            files[r.path] = after
     return files
 
 
@@ -220,8 +223,13 @@ async def _push_gate(conn: AsyncConnection, app_id: str, but: str) -> tuple[date
 
 
 async def record_committed(
-    conn: AsyncConnection, app_id: str, version_id: str, sha: str
+    conn: AsyncConnection,
+    app_id: str,
+    version_id: str,
+    sha: str,
+    meta: dict[str, Any] | None = None,
 ) -> list[Wire]:
+    """`meta` is what the commit was written with (git/history.py writes it again)."""
     await lock_app(conn, app_id)
     row = (
         await conn.execute(
@@ -235,10 +243,10 @@ async def record_committed(
     await conn.execute(
         sa.update(versions)
         .where(versions.c.id == version_id)
-        .values(commit_state="committed", commit_sha=sha, commit_error=None)
+        .values(commit_state="committed", commit_sha=sha, commit_error=None, commit_meta=meta)
     )
     mine = outbox.c.version_id == version_id
-    # Read under the app lock, which PUT/DELETE /remote also take: a remote set right now
+    # Read under the app lock, which setting or removing the remote also takes: a remote set now
     # either sees this row still here, or is seen here.
     if await remote_target(conn, app_id) is None:
         await conn.execute(sa.delete(outbox).where(mine))
@@ -280,7 +288,7 @@ async def record_commit_failed(
     return await _fail(conn, app_id, [version_id], error), at
 
 
-async def align_pending(conn: AsyncConnection, app_id: str, head: OutboxItem) -> None:
+async def hold_behind_failed_commit(conn: AsyncConnection, app_id: str, head: OutboxItem) -> None:
     """Rows written after a failed commit wait for its retry instead of making the app look
     due (which would wake the worker for nothing)."""
     await conn.execute(

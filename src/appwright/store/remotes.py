@@ -82,7 +82,7 @@ async def delete_remote(conn: AsyncConnection, app_id: str) -> bool:
 # -- the vendor's actions (the caller holds the app's row lock) -------------------------
 
 
-async def arm(conn: AsyncConnection, app_id: str) -> int:
+async def make_unpushed_due(conn: AsyncConnection, app_id: str) -> int:
     """Make everything not yet on the remote due now: re-create rows for committed versions
     (a remote set after they were committed must still receive them) and clear every
     backoff and park. Returns how many versions are now waiting."""
@@ -114,7 +114,7 @@ async def arm(conn: AsyncConnection, app_id: str) -> int:
     return int(result.rowcount or 0)
 
 
-async def unpush(conn: AsyncConnection, app_id: str) -> list[Wire]:
+async def mark_pushed_as_committed(conn: AsyncConnection, app_id: str) -> list[Wire]:
     """A different remote (or branch): nothing is on it yet as far as we know."""
     rows = list(
         await conn.execute(
@@ -133,7 +133,7 @@ async def unpush(conn: AsyncConnection, app_id: str) -> list[Wire]:
     return await emit(conn, app_id, [(r.id, "committed", r.commit_sha, None) for r in rows])
 
 
-async def forget_pushes(conn: AsyncConnection, app_id: str) -> list[Wire]:
+async def drop_push_work(conn: AsyncConnection, app_id: str) -> list[Wire]:
     """The remote was removed: committed versions have nowhere to go, and a push error
     about a remote that no longer exists is no longer true of them."""
     committed = sa.select(versions.c.id).where(

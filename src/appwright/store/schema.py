@@ -55,6 +55,9 @@ apps = sa.Table(
     # Version ids an undo or a redo would act on next (JSON lists, last = top).
     sa.Column("undo_stack", sa.JSON, nullable=False),
     sa.Column("redo_stack", sa.JSON, nullable=False),
+    # Set when the vendor deleted the app: it answers 404 everywhere, can be restored for a
+    # while (`app_restore_seconds`), and is purged after.
+    sa.Column("deleted_at", Timestamp, nullable=True),
 )
 
 files = sa.Table(
@@ -62,7 +65,10 @@ files = sa.Table(
     metadata,
     sa.Column("app_id", sa.ForeignKey("apps.id"), primary_key=True),
     sa.Column("path", sa.String(1024), primary_key=True),
+    # A text file's content, or "" for a binary file, whose bytes are in `data`.
     sa.Column("content", sa.Text, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=True),
+    sa.Column("content_type", sa.String(200), nullable=True),
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("version_id", sa.String(40), nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
@@ -86,11 +92,18 @@ versions = sa.Table(
     sa.Column("commit_state", sa.String(16), nullable=False),
     sa.Column("commit_sha", sa.String(64), nullable=True),
     sa.Column("commit_error", sa.JSON, nullable=True),
+    # When the vendor accepted the version in review (a fact about it, kept across reloads).
+    sa.Column("accepted_at", Timestamp, nullable=True),
+    # The commit's author, time and message as written ({author, time, message}): with the
+    # version's files and its parent they make `commit_sha`, so any process can write the
+    # same commit again (git/history.py).
+    sa.Column("commit_meta", sa.JSON, nullable=True),
     sa.UniqueConstraint("app_id", "number", name="uq_versions_app_number"),
 )
 
 # One row per path a version changed: the content before and after (NULL = absent), so a
-# version can be undone, redone, diffed and committed without replaying history.
+# version can be undone, redone, diffed and committed without replaying history. A binary
+# side is in `before_data` / `after_data` (its text column then NULL).
 version_changes = sa.Table(
     "version_changes",
     metadata,
@@ -98,6 +111,8 @@ version_changes = sa.Table(
     sa.Column("path", sa.String(1024), primary_key=True),
     sa.Column("before", sa.Text, nullable=True),
     sa.Column("after", sa.Text, nullable=True),
+    sa.Column("before_data", sa.LargeBinary, nullable=True),
+    sa.Column("after_data", sa.LargeBinary, nullable=True),
 )
 
 # Append-only logs. `log` is "app:<id>" or "session:<id>"; `logs.last_seq` is bumped under
@@ -205,4 +220,27 @@ outbox = sa.Table(
     sa.Column("number", sa.Integer, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("next_attempt_at", Timestamp, nullable=False),
+)
+
+# Which process drains an app's outbox: at most one at a time across every process sharing
+# the database (store/drain_leases.py). `epoch` grows with each new holder and fences the
+# writes of an earlier one that has not noticed it lost the lease.
+drain_leases = sa.Table(
+    "drain_leases",
+    metadata,
+    sa.Column("app_id", sa.String(40), primary_key=True),
+    sa.Column("owner", sa.String(64), nullable=True),
+    sa.Column("epoch", sa.Integer, nullable=False, default=0),
+    sa.Column("lease_until", Timestamp, nullable=True),
+)
+
+# A keyed fingerprint of each secret every process must share (config/secrets check), so a
+# process started with another value refuses to start instead of minting links and sealing
+# tokens the others cannot read.
+secret_fingerprints = sa.Table(
+    "secret_fingerprints",
+    metadata,
+    sa.Column("setting", sa.String(64), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
 )

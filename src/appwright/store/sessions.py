@@ -20,7 +20,7 @@ from appwright.log_names import session_log
 from appwright.models.types import Message
 from appwright.store.ids import new_id, now
 from appwright.store.logs import create_log
-from appwright.store.schema import messages, runs, sessions
+from appwright.store.schema import apps, messages, runs, sessions
 
 TITLE_CHARS = 80
 
@@ -100,7 +100,9 @@ async def get_session(
 ) -> SessionRecord:
     query = sa.select(sessions).where(sessions.c.id == session_id)
     if vendor_id is not None:
-        query = query.where(sessions.c.vendor_id == vendor_id)
+        # A vendor's request: a session of a deleted app is gone with it (until restored).
+        live_apps = sa.select(apps.c.id).where(apps.c.deleted_at.is_(None))
+        query = query.where(sessions.c.vendor_id == vendor_id, sessions.c.app_id.in_(live_apps))
     if lock:
         query = query.with_for_update()
     row = (await conn.execute(query)).first()

@@ -17,10 +17,13 @@ class Vendor:
     name: str
 
 
-async def create_vendor(conn: AsyncConnection, name: str) -> tuple[Vendor, str]:
-    """The new vendor and its token; the token is shown once and never stored."""
+async def create_vendor(
+    conn: AsyncConnection, name: str, token: str | None = None
+) -> tuple[Vendor, str]:
+    """The new vendor and its token; the token is shown once and never stored. `token` is
+    given only for the local vendor, whose token derives from the secret key."""
     vendor = Vendor(id=new_id("vnd"), name=name)
-    token = new_token()
+    token = token or new_token()
     await conn.execute(
         sa.insert(vendors).values(
             id=vendor.id, name=name, token_hash=hash_token(token), created_at=now()

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from appwright.errors import Conflict, InvalidInput, NotFound
+from appwright.files.content import FileContent, content_type, size_of
 from appwright.files.tree import clash, folders_of
 from appwright.store.ids import new_id, now
 from appwright.store.schema import apps, files, outbox, version_changes, versions
@@ -49,6 +50,7 @@ class VersionRecord:
     commit_state: str
     commit_sha: str | None
     commit_error: dict[str, Any] | None
+    accepted_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +68,7 @@ class VersionRecord:
                 "sha": self.commit_sha,
                 "error": self.commit_error,
             },
+            "accepted_at": self.accepted_at.isoformat() if self.accepted_at else None,
         }
 
 
@@ -74,7 +77,7 @@ class Written:
     """A version written: the fact the journal's events are made of (`events/mapping.py`)."""
 
     version: VersionRecord
-    changes: dict[str, str | None]  # path -> new content, None where deleted
+    changes: dict[str, FileContent | None]  # path -> new content, None where deleted
 
 
 @dataclass(frozen=True)
@@ -98,11 +101,32 @@ def _version(row: Any) -> VersionRecord:
         commit_state=row.commit_state,
         commit_sha=row.commit_sha,
         commit_error=row.commit_error,
+        accepted_at=row.accepted_at,
     )
 
 
-def _size(content: str | None) -> int:
-    return 0 if content is None else len(content.encode("utf-8"))
+def _size(content: FileContent | None) -> int:
+    return size_of(content)
+
+
+def loaded(text: str | None, data: bytes | None) -> FileContent | None:
+    """A file's content as its row stores it: the bytes of a binary file, else its text."""
+    return data if data is not None else text
+
+
+def _sides(before: FileContent | None, after: FileContent | None) -> dict[str, Any]:
+    def text(c: FileContent | None) -> str | None:
+        return c if isinstance(c, str) else None
+
+    def data(c: FileContent | None) -> bytes | None:
+        return c if isinstance(c, bytes) else None
+
+    return {
+        "before": text(before),
+        "after": text(after),
+        "before_data": data(before),
+        "after_data": data(after),
+    }
 
 
 async def write_version(
@@ -110,7 +134,7 @@ async def write_version(
     *,
     app_id: str,
     author_vendor_id: str,
-    changes: Mapping[str, str | None],
+    changes: Mapping[str, FileContent | None],
     source: Source,
     limits: Limits,
     message: str = "",
@@ -136,9 +160,9 @@ async def write_version(
     number = locked.head_version + 1
     paths = sorted(changes)
     before = {
-        r.path: r.content
+        r.path: loaded(r.content, r.data)
         for r in await conn.execute(
-            sa.select(files.c.path, files.c.content).where(
+            sa.select(files.c.path, files.c.content, files.c.data).where(
                 files.c.app_id == app_id, files.c.path.in_(paths)
             )
         )
@@ -182,7 +206,7 @@ async def write_version(
     await conn.execute(
         sa.insert(version_changes),
         [
-            {"version_id": version_id, "path": p, "before": before.get(p), "after": c}
+            {"version_id": version_id, "path": p, **_sides(before.get(p), c)}
             for p, c in effective.items()
         ],
     )
@@ -216,8 +240,8 @@ async def write_version(
 async def _refuse_too_many_files(
     conn: AsyncConnection,
     app_id: str,
-    before: Mapping[str, str | None],
-    effective: Mapping[str, str | None],
+    before: Mapping[str, FileContent | None],
+    effective: Mapping[str, FileContent | None],
     limit: int,
 ) -> None:
     added = sum(1 for p, c in effective.items() if c is not None and p not in before)
@@ -240,8 +264,8 @@ async def _refuse_too_many_files(
 async def _refuse_file_inside_file(
     conn: AsyncConnection,
     app_id: str,
-    before: Mapping[str, str | None],
-    effective: Mapping[str, str | None],
+    before: Mapping[str, FileContent | None],
+    effective: Mapping[str, FileContent | None],
 ) -> None:
     """A version that would make a path a file and a folder at once is refused whole (see
     files/tree.py). Only a new path can clash."""
@@ -265,7 +289,7 @@ async def _store_file(
     conn: AsyncConnection,
     app_id: str,
     path: str,
-    content: str | None,
+    content: FileContent | None,
     version_id: str,
     exists: bool,
 ) -> None:
@@ -273,8 +297,11 @@ async def _store_file(
     if content is None:
         await conn.execute(sa.delete(files).where(where))
         return
+    binary = isinstance(content, bytes)
     values = {
-        "content": content,
+        "content": "" if binary else content,
+        "data": content if binary else None,
+        "content_type": content_type(path, content),
         "size": _size(content),
         "version_id": version_id,
         "updated_at": now(),
@@ -304,13 +331,11 @@ async def _stacks(conn: AsyncConnection, app_id: str) -> tuple[list[str], list[s
 
 async def changes_of(
     conn: AsyncConnection, version_id: str
-) -> dict[str, tuple[str | None, str | None]]:
+) -> dict[str, tuple[FileContent | None, FileContent | None]]:
     rows = await conn.execute(
-        sa.select(version_changes.c.path, version_changes.c.before, version_changes.c.after).where(
-            version_changes.c.version_id == version_id
-        )
+        sa.select(version_changes).where(version_changes.c.version_id == version_id)
     )
-    return {r.path: (r.before, r.after) for r in rows}
+    return {r.path: (loaded(r.before, r.before_data), loaded(r.after, r.after_data)) for r in rows}
 
 
 async def undo(

@@ -159,6 +159,39 @@ describe("DocumentSync", () => {
     }
   });
 
+  it("names the version its text started from, and holds a save the server refuses as a conflict", async () => {
+    readFile.mockImplementation(async (_app, path) => ({ ...served(path), version_id: "ver_1" }));
+    const model = await open("index.html");
+    const theirs = "<h1>Another tab</h1>\n";
+    const bases: (string | null | undefined)[] = [];
+    writeFile.mockImplementation(async (_app, path, content, base) => {
+      bases.push(base);
+      if (base === "ver_1") {
+        // Another tab saved first; its news has not arrived here yet.
+        throw Object.assign(new Error("changed"), {
+          status: 409,
+          code: "edit_conflict",
+          detail: { current: { version_id: "ver_2", content: theirs } },
+        });
+      }
+      server.set(path, content);
+      return { ...served(path), version_id: "ver_3", version: null };
+    });
+    model.type("<p>mine</p>\n");
+    await afterSaveDelay();
+    expect(bases).toEqual(["ver_1"]);
+    expect(statuses.get("index.html")).toMatchObject({ conflict: theirs, error: null });
+    expect(model.getValue()).toContain("<p>mine</p>"); // nothing of mine lost
+    await afterSaveDelay();
+    expect(bases).toEqual(["ver_1"]); // and nothing saved while undecided
+
+    sync.resolveConflict("index.html", "mine");
+    await settle();
+    expect(bases).toEqual(["ver_1", "ver_2"]); // on top of what was shown
+    expect(server.get("index.html")).toBe(model.getValue());
+    expect(statuses.get("index.html")).toMatchObject({ conflict: null, dirty: false });
+  });
+
   it("fetches again when a change arrives while the file is still loading", async () => {
     const first = deferred<ReturnType<typeof served>>();
     readFile.mockImplementationOnce(() => first.promise);

@@ -6,11 +6,17 @@
  * - The vendor's own typing is saved (debounced) as a manual version.
  * - A remote change to a file with unsaved local edits is a conflict: it is held and shown,
  *   never applied over the vendor's text, until the vendor chooses.
+ * - Every save names the version its text started from (`baseVersion`): when the file
+ *   changed on the server meanwhile (another tab, say) and the news has not arrived yet, the
+ *   server refuses the save with the file as it is now, which becomes the same conflict.
  *
- * `base` is the last content known to be on the server; the model is dirty when it differs.
+ * `base` is the last content known to be on the server, `baseVersion` the version that made
+ * it; the model is dirty when it differs.
  */
 import type * as Monaco from "monaco-editor";
 import { api } from "../lib/api";
+import type { FileContent } from "../lib/apiTypes";
+import { editConflictOf } from "../lib/editConflict";
 import { counters, debounce } from "../lib/tracked";
 import { languageFor, monaco } from "./monacoSetup";
 import { minimalEdits } from "./textDiff";
@@ -27,9 +33,13 @@ interface Doc {
   path: string;
   model: Monaco.editor.ITextModel;
   base: string;
+  /** The version that last changed the file as `base` has it (null: not known). */
+  baseVersion: string | null;
   /** Content of a save in flight: its own `file.updated` echo is not a conflict. */
   saving: string | null;
   conflict: string | null;
+  /** The version the held server content comes from: keeping mine saves on top of it. */
+  conflictVersion: string | null;
   error: string | null;
   applyingRemote: boolean;
   fetchSeq: number;
@@ -59,8 +69,11 @@ export class DocumentSync {
     if (existing) return existing.model;
     this.opening.set(path, false);
     let content: string;
+    let version: string | null;
     try {
-      content = (await api.readFile(this.appId, path)).content;
+      const file = await api.readFile(this.appId, path);
+      content = textOf(file);
+      version = file.version_id ?? null;
     } catch (err) {
       this.opening.delete(path);
       throw err;
@@ -76,8 +89,10 @@ export class DocumentSync {
       path,
       model,
       base: content,
+      baseVersion: version,
       saving: null,
       conflict: null,
+      conflictVersion: null,
       error: null,
       applyingRemote: false,
       fetchSeq: 0,
@@ -99,14 +114,17 @@ export class DocumentSync {
     }
     const seq = ++doc.fetchSeq;
     let remote: string;
+    let version: string | null;
     try {
-      remote = (await api.readFile(this.appId, path)).content;
+      const file = await api.readFile(this.appId, path);
+      remote = textOf(file);
+      version = file.version_id ?? null;
     } catch (err) {
       if (seq === doc.fetchSeq) this.fail(doc, err);
       return;
     }
     if (this.disposed || seq !== doc.fetchSeq || this.docs.get(path) !== doc) return;
-    this.reconcile(doc, remote);
+    this.reconcile(doc, remote, version);
   }
 
   /** The file was deleted on the server. */
@@ -125,6 +143,8 @@ export class DocumentSync {
     const theirs = doc.conflict;
     doc.conflict = null;
     doc.base = theirs;
+    doc.baseVersion = doc.conflictVersion ?? doc.baseVersion;
+    doc.conflictVersion = null;
     if (keep === "theirs") this.applyRemote(doc, theirs);
     else void this.save(doc);
     this.emit(doc);
@@ -145,21 +165,36 @@ export class DocumentSync {
     this.docs.clear();
   }
 
-  private reconcile(doc: Doc, remote: string): void {
+  /** The text of this file, for a view of it beside another (the conflict's diff). */
+  modelOf(path: string): Monaco.editor.ITextModel | null {
+    return this.docs.get(path)?.model ?? null;
+  }
+
+  private reconcile(doc: Doc, remote: string, version: string | null): void {
     const current = doc.model.getValue();
     if (remote === current) {
       doc.base = remote;
+      doc.baseVersion = version;
       doc.conflict = null;
+      doc.conflictVersion = null;
     } else if (remote === doc.base || remote === doc.saving) {
-      doc.base = remote; // our own save coming back, or nothing new: local edits stand
+      // Our own save coming back, or nothing new: local edits stand.
+      doc.base = remote;
+      doc.baseVersion = version;
     } else if (current === doc.base) {
       doc.base = remote;
+      doc.baseVersion = version;
       this.applyRemote(doc, remote);
     } else {
       doc.save.cancel();
-      doc.conflict = remote;
+      this.hold(doc, remote, version);
     }
     this.emit(doc);
+  }
+
+  private hold(doc: Doc, theirs: string, version: string | null): void {
+    doc.conflict = theirs;
+    doc.conflictVersion = version;
   }
 
   private applyRemote(doc: Doc, remote: string): void {
@@ -201,11 +236,21 @@ export class DocumentSync {
     doc.saving = content;
     this.emit(doc);
     try {
-      await api.writeFile(this.appId, doc.path, content);
-      if (doc.conflict === null) doc.base = content;
+      const written = await api.writeFile(this.appId, doc.path, content, doc.baseVersion);
+      if (doc.conflict === null) {
+        doc.base = content;
+        doc.baseVersion = written?.version_id ?? doc.baseVersion;
+      }
       doc.error = null;
     } catch (err) {
-      this.fail(doc, err);
+      const conflict = editConflictOf(err);
+      if (conflict) {
+        // Changed on the server since this text began: nothing was saved; show both.
+        this.hold(doc, conflict.content ?? "", conflict.versionId);
+        doc.error = null;
+      } else {
+        this.fail(doc, err);
+      }
     } finally {
       doc.saving = null;
     }
@@ -229,4 +274,10 @@ export class DocumentSync {
       error: doc.error,
     });
   }
+}
+
+/** A file's text; a binary file (an image) is never loaded into a text model. */
+function textOf(file: FileContent): string {
+  if (file.content === undefined) throw new Error(`${file.path} is a binary file (${file.content_type ?? "unknown type"}).`);
+  return file.content;
 }

@@ -34,6 +34,7 @@ export interface FileUpdated {
   path: string;
   version_id: string;
   deleted: boolean;
+  binary: boolean;
 }
 
 export interface ModelRetry {

@@ -13,7 +13,7 @@
 import type { components, paths } from "../generated/api";
 import type { AppwrightEvent, CommitUpdated, ErrorInfo } from "../generated/events";
 
-export type Method = "get" | "put" | "post" | "delete";
+export type Method = "get" | "put" | "post" | "delete" | "patch";
 export type Route = keyof paths;
 
 type Operation<P extends Route, M extends Method> = NonNullable<paths[P][M]>;
@@ -70,10 +70,40 @@ export interface FileInfo {
   size: number;
   version_id: string;
   updated_at: string;
+  /** By the file's name ("image/png"); a binary file's bytes are served under it. */
+  content_type?: string;
+  /** Not text (an image, a font): read as `base64`, never opened in the text editor. */
+  binary?: boolean;
 }
 
+/** A file with its content: `content` for a text file, `base64` for a binary one. */
 export interface FileContent extends FileInfo {
-  content: string;
+  content?: string;
+  base64?: string;
+}
+
+/** `POST /api/apps/import`: the app, and what the archive held that was left out, with why. */
+export interface AppImported extends AppInfo {
+  skipped: { path: string; reason: string }[];
+}
+
+/** One file of a version's diff. A binary file has no text sides: its sizes and bytes instead. */
+export interface DiffFile {
+  path: string;
+  before: string | null;
+  after: string | null;
+  binary?: boolean;
+  content_type?: string;
+  before_size?: number | null;
+  after_size?: number | null;
+  before_base64?: string | null;
+  after_base64?: string | null;
+}
+
+/** A renamed file at its new path, where it came `from`, and the version the move made. */
+export interface FileRenamed extends FileInfo {
+  from: string;
+  version: VersionRecord | null;
 }
 
 /** A deleted file, and the version its deletion made. */
@@ -100,6 +130,8 @@ export interface VersionRecord {
   run_id: string | null;
   created_at: string;
   commit: CommitRecord;
+  /** When it was accepted in review; null (or absent, from an older server) if not. */
+  accepted_at?: string | null;
 }
 
 /** A manual write's answer: the file, and the version it made (null when nothing changed). */
@@ -111,7 +143,7 @@ export interface VersionDiff {
   version_id: string;
   parent_id: string | null;
   source: string;
-  files: { path: string; before: string | null; after: string | null }[];
+  files: DiffFile[];
 }
 
 export interface SessionInfo {
@@ -123,6 +155,9 @@ export interface SessionInfo {
 // ---- answers the schema describes, under the names the client uses -----------------------
 
 type Schema<N extends keyof components["schemas"]> = components["schemas"][N];
+
+/** An app in the trash: restorable until `restore_until`, purged after. */
+export type DeletedApp = Schema<"DeletedApp">;
 
 /** A session in the app's list: its title (first message) and usage, null until it has them. */
 export type SessionSummary = Schema<"SessionSummary">;
@@ -155,13 +190,17 @@ type RoutesOnly<T extends { [K in keyof T]: K extends RouteKey ? unknown : never
 type Handwritten = RoutesOnly<{
   "get /api/apps": AppInfo[];
   "post /api/apps": AppInfo;
+  "post /api/apps/import": AppImported;
   "get /api/apps/{app_id}/files": FileInfo[];
   "get /api/apps/{app_id}/files/{path}": FileContent;
   "put /api/apps/{app_id}/files/{path}": FileWritten;
   "delete /api/apps/{app_id}/files/{path}": FileDeleted;
+  "post /api/apps/{app_id}/files/{path}/rename": FileRenamed;
   "get /api/apps/{app_id}/versions": VersionRecord[];
   "get /api/apps/{app_id}/versions/{version_id}/diff": VersionDiff;
   "post /api/apps/{app_id}/versions/{version_id}/revert": { version: VersionRecord | null };
+  "post /api/apps/{app_id}/versions/{version_id}/accept": VersionRecord;
+  "post /api/apps/{app_id}/versions/{version_id}/restore": { version: VersionRecord | null };
   "post /api/apps/{app_id}/undo": VersionRecord;
   "post /api/apps/{app_id}/redo": VersionRecord;
   "get /api/apps/{app_id}/events": EventsPage;

@@ -1,10 +1,6 @@
 /**
  * Creating and renaming files from the file tree, through the file routes (deleting is the
- * plain `api.deleteFile`).
- *
- * A rename is a new file plus a delete today, so it makes two versions (undo takes back the
- * delete first). `renameFile` is the one place that knows: a one-version rename route, when
- * it exists, replaces its body and nothing else changes.
+ * plain `api.deleteFile`). A rename is one route, so one version: one undo takes it back.
  */
 import { api, ApiError } from "./api";
 
@@ -21,11 +17,5 @@ export async function createFile(appId: string, path: string, existing: readonly
 export async function renameFile(appId: string, from: string, to: string, existing: readonly string[]): Promise<void> {
   if (from === to) return;
   refuseExisting(to, existing);
-  const { content } = await api.readFile(appId, from);
-  await api.writeFile(appId, to, content);
-  try {
-    await api.deleteFile(appId, from);
-  } catch (err) {
-    throw new Error(`${to} was made, but ${from} could not be deleted: ${(err as Error).message}`);
-  }
+  await api.renameFile(appId, from, to);
 }

@@ -1,17 +1,12 @@
 /**
  * Restoring an old version: making the app's files what they were right after it, once the
- * vendor has seen what that changes.
+ * vendor has seen what that changes and how it looks.
  *
- * No route serves an old version's files yet, so they are worked out here: starting from the
- * files as they are now, every newer version is taken back in turn, newest first, with its
- * diff's `before` side (`rewind`). Only paths those versions touched can differ, so only they
- * are read.
- *
- * Two seams for routes that may come:
- * - `versionPreviewUrl`: a page that shows the old version as visitors would see it. The
- *   restore view shows it above the diff as soon as this returns a URL.
- * - `applyRestore`: today one write per changed file, so one version per file (undo steps
- *   back through them one at a time). A restore route would make it one version.
+ * What changes is worked out here: starting from the files as they are now, every newer
+ * version is taken back in turn, newest first, with its diff's `before` side (`rewind`).
+ * Only paths those versions touched can differ, so only they are read. How it looks is the
+ * server's: a preview link scoped to that version (`versionPreviewUrl`), read-only. The
+ * restore itself is one route, so one version: one undo takes it back.
  */
 import { api, readText } from "./api";
 import type { VersionDiff } from "./apiTypes";
@@ -70,20 +65,12 @@ export async function planRestore(
   return { versionId, newer: newer.length, changes: restoreChanges(current, rewind(current, diffs)) };
 }
 
-/** Writes the restored files, one version per file (see the module note). */
-export async function applyRestore(appId: string, changes: readonly RestoreChange[]): Promise<void> {
-  for (const [done, c] of changes.entries()) {
-    try {
-      if (c.restored === null) await api.deleteFile(appId, c.path);
-      else await api.writeFile(appId, c.path, c.restored);
-    } catch (err) {
-      const note = done ? `${done} of ${changes.length} files were restored; ` : "";
-      throw new Error(`${note}${c.path} could not be: ${(err as Error).message}`);
-    }
-  }
+/** Restores the version on the server, as one version. */
+export async function applyRestore(appId: string, versionId: string): Promise<void> {
+  await api.restoreVersion(appId, versionId);
 }
 
-/** Where the old version can be seen as a page; null until a route serves one. */
-export function versionPreviewUrl(_appId: string, _versionId: string): string | null {
-  return null;
+/** A page that shows the old version as visitors would see it (read-only). */
+export async function versionPreviewUrl(appId: string, versionId: string): Promise<string> {
+  return (await api.preview(appId, versionId)).url;
 }

@@ -12,13 +12,19 @@ export function applyFileEvent(files: FilesState, ev: AppwrightEvent): FilesStat
   if (ev.type !== "file.updated") return files;
   const entries = { ...files.entries };
   if (ev.deleted) delete entries[ev.path];
-  else entries[ev.path] = { path: ev.path, versionId: ev.version_id, rev: (entries[ev.path]?.rev ?? 0) + 1 };
+  else {
+    const entry = { path: ev.path, versionId: ev.version_id, rev: (entries[ev.path]?.rev ?? 0) + 1 };
+    entries[ev.path] = ev.binary ? { ...entry, binary: true } : entry;
+  }
   return { ...files, entries };
 }
 
 /** The HTTP listing adds what the log has not mentioned; what the log said stands. */
 export function filesListed(files: FilesState, listed: FileInfo[]): FilesState {
   const entries = { ...files.entries };
-  for (const f of listed) entries[f.path] ??= { path: f.path, versionId: null, rev: 0 };
+  for (const f of listed) {
+    entries[f.path] ??= { path: f.path, versionId: null, rev: 0 };
+    if (f.binary) entries[f.path] = { ...entries[f.path], binary: true };
+  }
   return { entries, loaded: true };
 }

@@ -51,6 +51,7 @@ export function versionsListed(history: HistoryState, records: VersionRecord[]):
     message: r.message,
     parentId: r.parent_id ?? known.get(r.id)?.parentId ?? null,
     runId: known.get(r.id)?.runId ?? r.run_id,
+    acceptedAt: r.accepted_at ?? null,
   }));
   // Versions the log reported after the listing was taken are newer than all of it.
   const newer = history.versions.filter((v) => !listed.has(v.id));

@@ -9,12 +9,12 @@ const started = startedRun;
 
 const appEvents: Body[] = [
   { type: "version.created", version_id: "v1", source: "initial", paths: ["index.html", "style.css"] },
-  { type: "file.updated", path: "index.html", version_id: "v1", deleted: false },
-  { type: "file.updated", path: "style.css", version_id: "v1", deleted: false },
+  { type: "file.updated", path: "index.html", version_id: "v1", deleted: false, binary: false },
+  { type: "file.updated", path: "style.css", version_id: "v1", deleted: false, binary: false },
   { type: "commit.updated", version_id: "v1", state: "committed", sha: "abc" },
-  { type: "file.updated", path: "index.html", version_id: "v2", deleted: false, run_id: R },
+  { type: "file.updated", path: "index.html", version_id: "v2", deleted: false, binary: false, run_id: R },
   { type: "version.created", version_id: "v2", source: "ai", paths: ["index.html"], run_id: R },
-  { type: "file.updated", path: "style.css", version_id: "v3", deleted: true },
+  { type: "file.updated", path: "style.css", version_id: "v3", deleted: true, binary: false },
   { type: "version.created", version_id: "v3", source: "manual", paths: ["style.css"] },
 ];
 

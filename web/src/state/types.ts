@@ -117,6 +117,8 @@ export interface FileEntry {
   versionId: string | null;
   /** Bumped by every `file.updated` for this path. */
   rev: number;
+  /** Listed as binary (an image, a font): shown, never opened as text. */
+  binary?: boolean;
 }
 
 export interface FilesState {
@@ -136,6 +138,8 @@ export interface VersionView {
   message: string | null;
   parentId: string | null;
   runId: string | null;
+  /** When it was accepted in review (from the listing); absent or null if not. */
+  acceptedAt?: string | null;
 }
 
 export interface CommitView {

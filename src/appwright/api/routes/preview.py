@@ -17,7 +17,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -25,6 +25,7 @@ from appwright.api.auth import current_vendor, runtime_of, token_from, vendor_fo
 from appwright.api.boundary import api_router
 from appwright.api.preview_links import (
     check_credential,
+    credential_version,
     entry_path,
     invalid_link,
     make_credential,
@@ -32,6 +33,7 @@ from appwright.api.preview_links import (
 from appwright.api.preview_origin import PreviewSites
 from appwright.api.preview_pages import error_answer, missing_page, page_paths, wants_html
 from appwright.errors import InvalidInput, NotFound
+from appwright.files import restore
 from appwright.files.validation import RESERVED_PREFIX
 from appwright.runtime import Runtime
 from appwright.store.vendors import Vendor
@@ -101,11 +103,23 @@ class PreviewLinkOut(BaseModel):
 
 
 @router.get("/api/apps/{app_id}/preview", tags=["apps"], response_model=PreviewLinkOut)
-async def preview_link(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
-    """A link to this app's preview, on an origin other than the workspace's."""
+async def preview_link(
+    app_id: str,
+    request: Request,
+    version: str | None = Query(None, description="an old version to show, read-only"),
+    vendor: Vendor = Depends(current_vendor),
+):
+    """A link to this app's preview, on an origin other than the workspace's. With
+    `version`, a link to that old version's files, read-only, sandboxed on this origin."""
     runtime = runtime_of(request)
     await runtime.workspace.app(vendor.id, app_id)
     ttl = runtime.settings.preview_link_ttl
+    if version is not None:
+        await restore.files_at(runtime.workspace, vendor.id, app_id, version)  # 404: not its
+        signed = make_credential(runtime.secret_key, app_id, ttl, version=version)
+        path = f"/preview/{app_id}/{RESERVED_PREFIX}{signed}/"
+        # A sandboxed document's messages come from the opaque origin "null".
+        return PreviewLinkOut(url=path, root=path, origin="null", expires_in=ttl)
     credential = make_credential(runtime.secret_key, app_id, ttl)
     where = sites_of(request).location(app_id, request.url.scheme, request.headers.get("host", ""))
     return PreviewLinkOut(
@@ -161,6 +175,11 @@ async def app_file(
         if requested == path and await _is_folder(runtime, vendor_id, app_id, path):
             return with_slash(request.url.path, request.url.query)
         return await _missing(runtime, request, app_id, path, root)
+    if isinstance(record.content, bytes):
+        # An image, a font: its bytes as they are, under the type its name says.
+        return Response(
+            record.content, media_type=None, headers={"Content-Type": record.content_type}
+        )
     body = record.content or ""
     kind = content_type(path)
     if kind.startswith("text/html"):
@@ -179,8 +198,30 @@ async def preview(app_id: str, request: Request, path: str = "") -> Response:
             raise invalid_link()
         vendor_id = None
         root = f"/preview/{app_id}/{RESERVED_PREFIX}{credential}/"
+        version = credential_version(credential)
+        if version is not None:
+            return await _old_version_file(runtime, request, app_id, version, path)
     else:
         vendor = await vendor_for(runtime, token_from(request.headers, {}))
         vendor_id = vendor.id
         root = f"/preview/{app_id}/"
     return await app_file(runtime, request, vendor_id, app_id, path, root)
+
+
+async def _old_version_file(
+    runtime: Runtime, request: Request, app_id: str, version: str, path: str
+) -> Response:
+    """A file as an old version left it (a version link's credential names the version)."""
+    _, files = await restore.files_at(runtime.workspace, None, app_id, version)
+    requested = path
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    if path not in files:
+        if requested == path and f"{path}/index.html" in files:
+            return with_slash(request.url.path, request.url.query)
+        raise NotFound(f"No file {path!r} in that version.", code="file_not_found")
+    kind = content_type(path)
+    body = files[path]
+    if isinstance(body, str) and kind.startswith("text/html"):
+        body = with_agent(body)
+    return Response(body, media_type=None, headers={"Content-Type": kind})

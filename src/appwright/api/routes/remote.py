@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
 from appwright.errors import NotFound
-from appwright.git.outbox import GitOutbox
+from appwright.git.remotes import RemoteService
 from appwright.ops import structured_logs as ctx
 from appwright.store.vendors import Vendor
 
@@ -28,11 +28,11 @@ class RemoteIn(BaseModel):
     branch: str | None = None
 
 
-async def _outbox(request: Request, vendor: Vendor, app_id: str) -> GitOutbox:
+async def _remotes(request: Request, vendor: Vendor, app_id: str) -> RemoteService:
     ctx.app_id.set(app_id)
     runtime = runtime_of(request)
     await runtime.workspace.app(vendor.id, app_id)  # 404 for missing and for not theirs
-    return runtime.git_outbox  # type: ignore[attr-defined,no-any-return]
+    return runtime.git_remotes
 
 
 def _no_remote() -> NotFound:
@@ -43,8 +43,8 @@ def _no_remote() -> NotFound:
 async def set_remote(
     app_id: str, body: RemoteIn, request: Request, vendor: Vendor = Depends(current_vendor)
 ) -> dict[str, Any]:
-    outbox = await _outbox(request, vendor, app_id)
-    record = await outbox.set_remote(
+    remotes = await _remotes(request, vendor, app_id)
+    record = await remotes.set_remote(
         app_id,
         body.url,
         branch=body.branch,  # None: `main`
@@ -60,7 +60,7 @@ async def set_remote(
 async def get_remote(
     app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)
 ) -> dict[str, Any]:
-    record = await (await _outbox(request, vendor, app_id)).remote(app_id)
+    record = await (await _remotes(request, vendor, app_id)).remote(app_id)
     if record is None:
         raise _no_remote()
     return record.to_json()
@@ -70,7 +70,7 @@ async def get_remote(
 async def delete_remote(
     app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)
 ) -> Response:
-    if not await (await _outbox(request, vendor, app_id)).delete_remote(app_id):
+    if not await (await _remotes(request, vendor, app_id)).delete_remote(app_id):
         raise _no_remote()
     return Response(status_code=204)
 
@@ -79,4 +79,4 @@ async def delete_remote(
 async def push_now(
     app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)
 ) -> dict[str, Any]:
-    return await (await _outbox(request, vendor, app_id)).push_now(app_id)
+    return await (await _remotes(request, vendor, app_id)).push_now(app_id)

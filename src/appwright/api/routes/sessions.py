@@ -55,11 +55,21 @@ async def create_session(app_id: str, request: Request, vendor: Vendor = Depends
 
 
 @router.get("/api/apps/{app_id}/sessions", response_model=list[SessionSummary])
-async def list_sessions(app_id: str, request: Request, vendor: Vendor = Depends(current_vendor)):
-    """The app's sessions, newest first, each with its title and model usage."""
+async def list_sessions(
+    app_id: str,
+    request: Request,
+    q: str | None = Query(
+        None,
+        max_length=500,
+        description="only sessions whose messages or answers hold every word (any case)",
+    ),
+    vendor: Vendor = Depends(current_vendor),
+):
+    """The app's sessions, newest first, each with its title and model usage; with `q`,
+    those that mention every word of it."""
     ctx.app_id.set(app_id)
     runtime = runtime_of(request)
-    records = await runtime.sessions.sessions(vendor.id, app_id)
+    records = await runtime.sessions.sessions(vendor.id, app_id, q)
     totals = await runtime.sessions.usage_by_session(vendor.id, app_id)
     return [
         SessionSummary(

@@ -1,7 +1,37 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useConversations } from "../../hooks/useConversations";
+import { api } from "../../lib/api";
 import { conversationTitle, conversationUsage, matchesQuery } from "../../lib/conversations";
+import { setTrackedTimeout } from "../../lib/tracked";
 import { costLabel, tokenBreakdown } from "../../lib/usage";
+
+const SEARCH_DELAY_MS = 200;
+
+/**
+ * The server's search of the app's conversations (every session, however long or condensed)
+ * for `query`: the ids it found, or null while it has not answered for this query.
+ */
+function useServerSearch(appId: string, query: string): { ids: Set<string> | null; error: string | null } {
+  const [found, setFound] = useState<{ query: string; ids: Set<string> } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const q = query.trim();
+  useEffect(() => {
+    if (!q) return undefined;
+    let live = true;
+    const cancel = setTrackedTimeout(() => {
+      api.listSessions(appId, q).then(
+        (list) => live && setFound({ query: q, ids: new Set(list.map((s) => s.id)) }),
+        (err: Error) => live && setError(err.message),
+      );
+    }, SEARCH_DELAY_MS);
+    setError(null);
+    return () => {
+      live = false;
+      cancel();
+    };
+  }, [appId, q]);
+  return { ids: q && found?.query === q ? found.ids : null, error };
+}
 
 interface Props {
   appId: string;
@@ -23,8 +53,12 @@ function when(iso: string): string {
 export function ConversationList({ appId, currentId, onOpen, onNew }: Props) {
   const { sessions, summaries, error } = useConversations(appId);
   const [query, setQuery] = useState("");
-  const shown = sessions?.filter((s) => matchesQuery(s, summaries[s.id], query)) ?? [];
-  const reading = sessions === null || sessions.some((s) => !summaries[s.id]);
+  const search = useServerSearch(appId, query);
+  // The server's answer decides; until it comes, what was read here already filters.
+  const shown =
+    sessions?.filter((s) => (search.ids ? search.ids.has(s.id) : matchesQuery(s, summaries[s.id], query))) ?? [];
+  const reading =
+    sessions === null || (query.trim() ? search.ids === null : sessions.some((s) => !summaries[s.id]));
 
   return (
     <div className="conversations" data-testid="conversations">
@@ -42,7 +76,7 @@ export function ConversationList({ appId, currentId, onOpen, onNew }: Props) {
           New
         </button>
       </div>
-      {error && <div className="notice error">{error}</div>}
+      {(error ?? search.error) && <div className="notice error">{error ?? search.error}</div>}
       {sessions === null && !error && <div className="empty">Loading…</div>}
       {sessions !== null && shown.length === 0 && (
         <div className="empty" data-testid="conversations-empty">

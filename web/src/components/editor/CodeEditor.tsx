@@ -3,6 +3,7 @@ import type * as Monaco from "monaco-editor";
 import { useEffect, useRef, useState } from "react";
 import type { DocStatus, DocumentSync } from "../../editor/documentSync";
 import { counters } from "../../lib/tracked";
+import { ConflictView } from "./ConflictView";
 
 interface Props {
   sync: DocumentSync;
@@ -63,6 +64,8 @@ export function CodeEditor({ sync, path, status, onMounted }: Props) {
     [sync],
   );
 
+  const inConflict = status?.conflict != null && path !== null;
+
   return (
     <div className="code-editor">
       <div className="editor-bar">
@@ -71,17 +74,9 @@ export function CodeEditor({ sync, path, status, onMounted }: Props) {
           {status?.error ? `Save failed: ${status.error}` : status?.saving ? "Saving…" : status?.dirty ? "Unsaved" : path ? "Saved" : ""}
         </span>
       </div>
-      {status?.conflict != null && path && (
-        <div className="conflict" data-testid="conflict">
-          <span>
-            <strong>{path}</strong> was changed on the server while you had unsaved edits. Nothing was overwritten.
-          </span>
-          <button onClick={() => sync.resolveConflict(path, "mine")} data-testid="keep-mine">Keep mine</button>
-          <button onClick={() => sync.resolveConflict(path, "theirs")} data-testid="take-theirs">Take theirs</button>
-        </div>
-      )}
+      {inConflict && path && <ConflictView sync={sync} path={path} theirs={status?.conflict ?? ""} />}
       {error && <div className="notice error">{error}</div>}
-      <div className="editor-host">
+      <div className={inConflict ? "editor-host hidden" : "editor-host"}>
         <Editor
           theme="vs-dark"
           keepCurrentModel

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { revertOnto } from "../../editor/rebase";
 import type { LineChange } from "../../editor/textDiff";
 import { useCurrentContents } from "../../hooks/useCurrentContents";
-import { api, readText, type VersionDiff } from "../../lib/api";
+import { api, readText, readVersioned, type VersionDiff } from "../../lib/api";
+import { editConflictOf } from "../../lib/editConflict";
 import { mapLimit } from "../../lib/parallel";
 import {
   type Contents,
@@ -14,6 +15,7 @@ import {
 } from "../../lib/rejectPlan";
 import type { FileEntry, VersionView } from "../../state/types";
 import { ConfirmDialog } from "../common/ConfirmDialog";
+import { BinaryDiff } from "./BinaryDiff";
 import { DiffPane } from "./DiffPane";
 import { HunkList } from "./HunkList";
 
@@ -83,7 +85,11 @@ export function DiffView({ appId, version, isHead, entries, accepted, onAccept, 
     return revertOnto(file.before, file.after, fileNow ?? "", changes).states;
   }, [file, changes, fileNow]);
 
+  /** The newest version, read before the files: a save landing after it makes the
+   * rejection a conflict (never an overwrite), one landing during the reads a harmless one. */
+  const base = useRef<string | undefined>(undefined);
   const readNow = async (): Promise<Contents> => {
+    base.current = (await api.listVersions(appId, 1))[0]?.id;
     const list = paths ?? [];
     const texts = await mapLimit(list, 4, (p) => readText(appId, p));
     return Object.fromEntries(list.map((p, i) => [p, texts[i]]));
@@ -94,30 +100,46 @@ export function DiffView({ appId, version, isHead, entries, accepted, onAccept, 
     try {
       await work();
     } catch (err) {
-      notify(`Reject failed: ${(err as Error).message}`, "error");
+      if (editConflictOf(err)) notify("The files changed meanwhile, so nothing was rejected: look again.", "error");
+      else notify(`Reject failed: ${(err as Error).message}`, "error");
     } finally {
       setBusy(false);
     }
   }
 
-  const send = (plan: RejectPlan) => api.revert(appId, version.id, { files: plan.files });
+  const send = (plan: RejectPlan) => api.revert(appId, version.id, { files: plan.files, base_version: base.current });
   const label = `version ${version.number ?? version.id.slice(0, 8)}`;
 
   const rejectHunk = (index: number) =>
     run(async () => {
       if (!file || !changes) return;
-      const plan = planRejectHunks(file, await readText(appId, file.path), [changes[index]]);
+      const now = await readVersioned(appId, file.path);
+      const plan = planRejectHunks(file, now?.content ?? null, [changes[index]]);
       if (!hasWork(plan)) {
         notify(plan.skipped.map(describeSkip).join(" ") || "That change was rejected already.", "error");
         return;
       }
-      await send(plan);
+      try {
+        // Computed from the file as read just now: if it changes before this lands, nothing is written.
+        await api.revert(appId, version.id, { files: plan.files, base_version: now?.versionId });
+      } catch (err) {
+        if (!editConflictOf(err)) throw err;
+        notify(`${file.path} changed meanwhile, so nothing was rejected: look at the change again.`, "error");
+        return;
+      }
       notify(`Rejected change ${index + 1} in ${file.path}`);
     });
 
   const rejectVersion = () =>
     run(async () => {
       if (!diff) return;
+      if (diff.files.some((f) => f.binary)) {
+        // A binary file has no lines to rebase: the version's changes are taken back whole.
+        await api.revert(appId, version.id, {});
+        notify(`Rejected ${label}`);
+        onClose();
+        return;
+      }
       const plan = planRejectVersion(diff.files, await readNow());
       if (!hasWork(plan)) {
         notify(plan.skipped.map(describeSkip).join(" ") || `Nothing of ${label} is left to reject.`, "error");
@@ -176,7 +198,7 @@ export function DiffView({ appId, version, isHead, entries, accepted, onAccept, 
         </div>
       )}
       {readError && <div className="notice error">Could not read the current files: {readError}</div>}
-      {file && (
+      {file && !file.binary && (
         <HunkList
           file={file}
           changes={changes}
@@ -187,7 +209,9 @@ export function DiffView({ appId, version, isHead, entries, accepted, onAccept, 
         />
       )}
       <div className="editor-host">
-        {file ? (
+        {file?.binary ? (
+          <BinaryDiff file={file} />
+        ) : file ? (
           <DiffPane
             id={editorKey}
             path={file.path}

@@ -1,9 +1,12 @@
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { DocStatus, DocumentSync } from "../../editor/documentSync";
 import { useRenderCount } from "../../hooks/useRenderCount";
+import { api } from "../../lib/api";
 import type { FilesState, HistoryState } from "../../state/types";
 import { RestoreView } from "../versions/RestoreView";
 import { VersionList } from "../versions/VersionList";
+import { isImagePath } from "../../lib/binary";
+import { BinaryView } from "./BinaryView";
 import { CodeEditor } from "./CodeEditor";
 import { DiffView } from "./DiffView";
 import { FilesSection } from "./FilesSection";
@@ -33,6 +36,7 @@ export const EditorPanel = memo(function EditorPanel({ appId, files, history, sy
   const seenRevs = useRef<Record<string, number>>({});
 
   const current = open && entries[open] ? open : defaultFile(paths);
+  const binary = current !== null && (isImagePath(current) || entries[current]?.binary === true);
 
   // The editor follows the app log: every change to an opened file is fetched and merged.
   useEffect(() => {
@@ -70,12 +74,23 @@ export const EditorPanel = memo(function EditorPanel({ appId, files, history, sy
           notify={notify}
         />
         <header className="pane-head">History</header>
-        <VersionList versions={history.versions} commits={history.commits} selected={diffId} onSelect={select} />
+        <VersionList
+          versions={history.versions}
+          commits={history.commits}
+          accepted={accepted}
+          selected={diffId}
+          onSelect={select}
+        />
       </aside>
       <div className="editor-main">
-        <div className={diffVersion ? "hidden" : "fill"}>
-          <CodeEditor sync={sync} path={current} status={current ? statuses[current] : undefined} />
+        <div className={diffVersion || binary ? "hidden" : "fill"}>
+          <CodeEditor sync={sync} path={binary ? null : current} status={current && !binary ? statuses[current] : undefined} />
         </div>
+        {binary && current && !diffVersion && (
+          <div className="fill">
+            <BinaryView appId={appId} path={current} rev={entries[current]?.rev ?? 0} />
+          </div>
+        )}
         {diffVersion && restoring && (
           <RestoreView
             key={diffVersion.id}
@@ -93,10 +108,17 @@ export const EditorPanel = memo(function EditorPanel({ appId, files, history, sy
             version={diffVersion}
             isHead={diffVersion.id === history.versions[0]?.id}
             entries={entries}
-            accepted={accepted.has(diffVersion.id)}
+            accepted={accepted.has(diffVersion.id) || !!diffVersion.acceptedAt}
             onAccept={() => {
-              setAccepted((s) => new Set(s).add(diffVersion.id));
-              select(null);
+              const id = diffVersion.id;
+              // Stored with the version: the mark survives a reload and shows on every tab.
+              api.acceptVersion(appId, id).then(
+                () => {
+                  setAccepted((s) => new Set(s).add(id));
+                  select(null);
+                },
+                (err: Error) => notify(`Accept failed: ${err.message}`, "error"),
+              );
             }}
             onClose={() => select(null)}
             onRestore={() => setRestoring(true)}

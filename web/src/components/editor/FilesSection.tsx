@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { DocStatus, DocumentSync } from "../../editor/documentSync";
 import { api } from "../../lib/api";
+import { toBase64 } from "../../lib/binary";
 import { createFile, renameFile } from "../../lib/fileOps";
 import { ConfirmDialog } from "../common/ConfirmDialog";
 import { FileTree } from "./FileTree";
@@ -16,11 +17,13 @@ interface Props {
   notify: (text: string, tone?: "info" | "error") => void;
 }
 
-/** The file tree with its actions: new file, rename, and delete (after a confirmation). */
+/** The file tree with its actions: new file, upload (the button, or files dropped on the
+ * tree), rename, and delete (after a confirmation). */
 export function FilesSection({ appId, paths, open, statuses, sync, onOpen, notify }: Props) {
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [dropping, setDropping] = useState(false);
 
   const create = async (path: string) => {
     await createFile(appId, path, paths);
@@ -34,6 +37,18 @@ export function FilesSection({ appId, paths, open, statuses, sync, onOpen, notif
     await renameFile(appId, from, to, paths);
     if (open === from) onOpen(to);
     notify(`Renamed ${from} to ${to}`);
+  };
+
+  const upload = async (picked: File[]) => {
+    for (const file of picked) {
+      try {
+        await api.writeBinary(appId, file.name, await toBase64(file));
+        notify(`Uploaded ${file.name}`);
+      } catch (err) {
+        notify(`Could not upload ${file.name}: ${(err as Error).message}`, "error");
+      }
+    }
+    if (picked.length === 1) onOpen(picked[0].name);
   };
 
   const remove = async (path: string) => {
@@ -57,11 +72,41 @@ export function FilesSection({ appId, paths, open, statuses, sync, onOpen, notif
         <button className="link" onClick={() => setCreating(true)} title="New file" data-testid="new-file">
           + New
         </button>
+        <label className="link upload" title="Upload files (images too), or drop them on the file list">
+          ⇪ Upload
+          <input
+            type="file"
+            multiple
+            hidden
+            data-testid="upload-input"
+            onChange={(e) => {
+              const picked = Array.from(e.target.files ?? []);
+              e.target.value = "";
+              void upload(picked);
+            }}
+          />
+        </label>
       </header>
       {creating && (
         <PathInput initial="" label="New file name" onSubmit={create} onCancel={() => setCreating(false)} testId="new-file-input" />
       )}
-      <FileTree paths={paths} open={open} statuses={statuses} onOpen={onOpen} onRename={rename} onDelete={setDeleting} />
+      <div
+        className={dropping ? "tree-drop dropping" : "tree-drop"}
+        data-testid="tree-drop"
+        onDragOver={(e) => {
+          if (!e.dataTransfer.types.includes("Files")) return;
+          e.preventDefault();
+          setDropping(true);
+        }}
+        onDragLeave={() => setDropping(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDropping(false);
+          void upload(Array.from(e.dataTransfer.files));
+        }}
+      >
+        <FileTree paths={paths} open={open} statuses={statuses} onOpen={onOpen} onRename={rename} onDelete={setDeleting} />
+      </div>
       {deleting && (
         <ConfirmDialog
           title={`Delete ${deleting}?`}

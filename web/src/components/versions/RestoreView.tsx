@@ -29,7 +29,8 @@ export function RestoreView({ appId, version, versions, onClose, notify }: Props
   const [active, setActive] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const label = `version #${version.number ?? version.id.slice(0, 8)}`;
-  const preview = versionPreviewUrl(appId, version.id);
+  const [preview, setPreview] = useState<string | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
 
   // The plan is taken when the view opens; a version arriving meanwhile asks for a fresh look.
   const [head] = useState(versions[0]?.id);
@@ -37,6 +38,10 @@ export function RestoreView({ appId, version, versions, onClose, notify }: Props
 
   useEffect(() => {
     let live = true;
+    versionPreviewUrl(appId, version.id).then(
+      (url) => live && setPreview(url),
+      (err: Error) => live && setPreviewError(err.message),
+    );
     planRestore(appId, versions, version.id).then(
       (p) => {
         if (!live) return;
@@ -58,7 +63,7 @@ export function RestoreView({ appId, version, versions, onClose, notify }: Props
     if (!plan) return;
     setBusy(true);
     try {
-      await applyRestore(appId, plan.changes);
+      await applyRestore(appId, plan.versionId);
       notify(`Restored ${label}`);
       onClose();
     } catch (err) {
@@ -104,7 +109,7 @@ export function RestoreView({ appId, version, versions, onClose, notify }: Props
                   {removes.length === 1 ? "is" : "are"} deleted
                 </>
               )}
-              . Each file is written as its own version, so Undo steps back one file at a time.
+              . The restore is one new version: one Undo takes it back.
             </p>
             <ul className="restore-files" data-testid="restore-files">
               {plan.changes.map((c) => {
@@ -126,11 +131,19 @@ export function RestoreView({ appId, version, versions, onClose, notify }: Props
             </ul>
           </>
         )}
-        {preview ? (
-          <iframe className="restore-preview" title={`Preview of ${label}`} src={preview} sandbox="allow-scripts" />
-        ) : (
-          plan && <p className="muted small">A live page of an old version is not available yet; compare the files below.</p>
+        {preview && (
+          <div className="restore-preview-box">
+            <span className="muted small">How {label} looks (read-only):</span>
+            <iframe
+              className="restore-preview"
+              title={`Preview of ${label}`}
+              src={preview}
+              sandbox="allow-scripts"
+              data-testid="restore-preview"
+            />
+          </div>
         )}
+        {previewError && <div className="notice error">Could not show {label}: {previewError}</div>}
       </div>
       <div className="editor-host">
         {file && (

@@ -5,6 +5,8 @@ import { CommitBadge } from "./CommitBadge";
 interface Props {
   versions: VersionView[];
   commits: Record<string, CommitView>;
+  /** Accepted in this page since the listing was read (the listing has the rest). */
+  accepted?: ReadonlySet<string>;
   selected: string | null;
   onSelect: (id: string) => void;
 }
@@ -24,8 +26,8 @@ function time(iso: string | null): string {
   return Number.isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
 }
 
-/** Newest first; each with its source, files, time, and commit/push state. */
-export function VersionList({ versions, commits, selected, onSelect }: Props) {
+/** Newest first; each with its source, files, time, accepted mark, and commit/push state. */
+export function VersionList({ versions, commits, accepted, selected, onSelect }: Props) {
   return (
     <ol className="version-list" data-testid="versions">
       {versions.map((v, i) => (
@@ -41,6 +43,11 @@ export function VersionList({ versions, commits, selected, onSelect }: Props) {
               <span className="version-no">{v.number != null ? `#${v.number}` : "#…"}</span>
               <span className={`source source-${v.source}`}>{SOURCE_LABELS[v.source] ?? v.source}</span>
               {i === 0 && <span className="badge head">current</span>}
+              {(v.acceptedAt || accepted?.has(v.id)) && (
+                <span className="badge ok" data-testid="version-accepted">
+                  accepted
+                </span>
+              )}
               <span className="spacer" />
               <span className="version-time" title={v.createdAt ? new Date(v.createdAt).toLocaleString() : undefined}>
                 {time(v.createdAt)}
