@@ -112,7 +112,7 @@ class Runtime:
         await check_shared(self.db, self.secret_key, self.admin_token)
         await self.bus.start()
         await self.runs.start()
-        from appwright import lifecycle  # it builds on the runtime's parts
+        from appwright.workspace import lifecycle  # it builds on the runtime's parts
 
         await lifecycle.purge(self)
         if self.settings.git_worker:

@@ -224,4 +224,3 @@ class Runs:
 
     async def _take_over(self, tx: Transaction, *, run_id: str) -> takeover.Takeover | None:
         return await takeover.take_over(tx, run_id, self.instance, now(), self.lease_deadline())
-

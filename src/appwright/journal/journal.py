@@ -50,9 +50,7 @@ class Journal:
         self.db = db
         self.bus = bus
 
-    async def commit(
-        self, work: Callable[[Transaction], Awaitable[T]], *, write: bool = True
-    ) -> T:
+    async def commit(self, work: Callable[[Transaction], Awaitable[T]], *, write: bool = True) -> T:
         async def unit(conn: AsyncConnection) -> tuple[T, dict[str, list[Wire]]]:
             tx = Transaction(conn)  # afresh on each attempt: a retry appends again
             return await work(tx), tx.appended

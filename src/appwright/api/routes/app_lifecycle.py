@@ -9,11 +9,11 @@ from __future__ import annotations
 from fastapi import Depends, Request
 from pydantic import BaseModel, Field
 
-from appwright import lifecycle
 from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
 from appwright.ops import structured_logs as ctx
 from appwright.store.vendors import Vendor
+from appwright.workspace import lifecycle
 
 router = api_router(tags=["apps"])
 

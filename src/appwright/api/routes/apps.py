@@ -12,11 +12,11 @@ from appwright.api.auth import current_vendor, runtime_of
 from appwright.api.boundary import api_router
 from appwright.config import Settings
 from appwright.errors import InvalidInput
-from appwright.files import moves, restore
 from appwright.ops import structured_logs as ctx
 from appwright.store.logs import MAX_SEQ
 from appwright.store.vendors import Vendor
 from appwright.store.versions import Written
+from appwright.workspace import moves, restore
 
 router = api_router(prefix="/api/apps", tags=["apps"])
 MAX_VERSIONS_PAGE = 500

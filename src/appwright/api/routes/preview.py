@@ -33,10 +33,10 @@ from appwright.api.preview_links import (
 from appwright.api.preview_origin import PreviewSites
 from appwright.api.preview_pages import error_answer, missing_page, page_paths, wants_html
 from appwright.errors import InvalidInput, NotFound
-from appwright.files import restore
 from appwright.files.validation import RESERVED_PREFIX
 from appwright.runtime import Runtime
 from appwright.store.vendors import Vendor
+from appwright.workspace import restore
 
 router = api_router(tags=["preview"])
 

@@ -12,19 +12,57 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
+from appwright.config import Settings
 from appwright.git.policy import check_remote
 from appwright.git.reach import RemotePolicy
 from appwright.git.remote import import_tip
 from appwright.store import apps as app_store
+from appwright.store.database import Database
 from appwright.store.ids import now
 from appwright.store.purge import purge_deleted
-from appwright.workspace import _required_name
+from appwright.workspace.service import Workspace, _required_name
 
-if TYPE_CHECKING:
-    from appwright.runtime import Runtime
+
+class _Session(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class _Sessions(Protocol):
+    async def sessions(self, vendor_id: str, app_id: str) -> Sequence[_Session]: ...
+
+
+class _Runs(Protocol):
+    async def cancel(self, vendor_id: str | None, session_id: str) -> str | None: ...
+
+
+class _Outbox(Protocol):
+    @property
+    def repos_dir(self) -> Path: ...
+
+
+class Runtime(Protocol):
+    """The parts of the running service an app's life touches: described here rather than
+    imported, since the runtime itself purges apps when it starts."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def db(self) -> Database: ...
+    @property
+    def workspace(self) -> Workspace: ...
+    @property
+    def sessions(self) -> _Sessions: ...
+    @property
+    def runs(self) -> _Runs: ...
+    @property
+    def git_outbox(self) -> _Outbox: ...
+
 
 log = logging.getLogger(__name__)
 
