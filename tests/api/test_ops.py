@@ -68,7 +68,7 @@ async def test_errors_have_one_shape(client, new_vendor) -> None:
     is_error(await vendor.post(f"/api/apps/{app_id}/undo"), 409, "nothing_to_undo")
     is_error(await vendor.put(f"/api/apps/{app_id}/files/%2e%2e/x", json={"content": "x"}), 422)
     is_error(await vendor.post("/api/apps", json={"name": 5}), 422, "invalid_request")
-    is_error(await vendor.request("PATCH", f"/api/apps/{app_id}"), 405)
+    is_error(await vendor.request("PUT", f"/api/apps/{app_id}"), 405)
 
 
 async def test_unknown_api_routes_are_json_404s(new_vendor, client) -> None:

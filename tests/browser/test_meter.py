@@ -7,6 +7,7 @@ is stepped over, not taken for a gap."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -79,7 +80,8 @@ def test_a_condensed_conversation_is_noted_in_the_run_and_the_meter_follows(page
     )
     assert meter.get_attribute("data-window") == str(last["context_window"]) == "32000"
     assert f"{tokens(last['context_tokens'])} / 32k" in meter.inner_text()
-    percent = round(100 * last["context_tokens"] / last["context_window"])
+    # Rounded half up, as the page's Math.round does (Python's round() takes halves to even).
+    percent = math.floor(100 * last["context_tokens"] / last["context_window"] + 0.5)
     assert f"{tokens(last['context_tokens'])} of 32k tokens ({percent}%)" in meter.get_attribute(
         "title"
     )
