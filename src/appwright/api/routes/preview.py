@@ -12,7 +12,6 @@ so the workspace can hot-swap CSS, reload in place, follow navigation and show e
 
 from __future__ import annotations
 
-import mimetypes
 import re
 from functools import cache
 from pathlib import Path
@@ -33,6 +32,7 @@ from appwright.api.preview_links import (
 from appwright.api.preview_origin import PreviewSites
 from appwright.api.preview_pages import error_answer, missing_page, page_paths, wants_html
 from appwright.errors import InvalidInput, NotFound
+from appwright.files import content as files_content
 from appwright.files.validation import RESERVED_PREFIX
 from appwright.runtime import Runtime
 from appwright.store.vendors import Vendor
@@ -41,16 +41,6 @@ from appwright.workspace import restore
 router = api_router(tags=["preview"])
 
 _AGENT = Path(__file__).resolve().parent.parent / "preview_agent.js"
-_EXTRA_TYPES = {
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".css": "text/css",
-    ".svg": "image/svg+xml",
-    ".json": "application/json",
-    ".md": "text/markdown",
-    ".webmanifest": "application/manifest+json",
-    ".txt": "text/plain",
-}
 
 
 @cache
@@ -67,9 +57,8 @@ def sites_of(request: Request) -> PreviewSites:
 
 
 def content_type(path: str) -> str:
-    suffix = Path(path).suffix.lower()
-    kind = _EXTRA_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "text/plain"
-    return f"{kind}; charset=utf-8"
+    """A text file's type as served: the one table's, with its charset."""
+    return f"{files_content.content_type(path, '')}; charset=utf-8"
 
 
 # The agent goes first, so that it hears the errors of every script after it: just inside
