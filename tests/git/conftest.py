@@ -24,6 +24,14 @@ from appwright.git import AppRepository
 GOOD_TOKEN = "ghp_S3cretTokenValue_0123456789abcdef"
 
 
+@pytest.fixture
+def pg_url(own_pg_url: str) -> str:
+    """A database of each test's own: any process drains every app with pushes pending, so
+    on the database the rest of the suite shares, a worker started here would also rebuild
+    and push the apps other tests left behind, and each test's waits would be theirs too."""
+    return own_pg_url
+
+
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     # dulwich honours *_proxy; a CI proxy must not sit between us and 127.0.0.1.

@@ -20,14 +20,6 @@ from appwright.store.ids import now
 
 
 @pytest.fixture
-def pg_url(own_pg_url: str) -> str:
-    """A database of this test's own: any process drains every app with pushes pending, so
-    on the shared test database these workers would also rebuild and retry the apps other
-    tests left behind, and the counts below would be theirs too."""
-    return own_pg_url
-
-
-@pytest.fixture
 def settings(make_settings: Callable[..., Settings]) -> Settings:
     return make_settings(allow_local_remotes=True, timeout_git=3.0)
 

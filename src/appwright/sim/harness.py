@@ -66,7 +66,11 @@ class SimServer:
             time.sleep(0.005)
         self.url = f"http://{self._host}:{port}"
         # One client for the control calls: a new one per call costs an SSL context each.
-        self._control = httpx.Client(base_url=f"{self.url}/_sim")
+        # A fresh connection per call: a kept-alive one the server closes as idle, just as
+        # the next call reuses it, would fail that call ("disconnected without a response").
+        self._control = httpx.Client(
+            base_url=f"{self.url}/_sim", limits=httpx.Limits(max_keepalive_connections=0)
+        )
         return self
 
     def stop(self) -> None:
